@@ -1,0 +1,309 @@
+"""Files → :class:`Corpus`: documents with their metadata, and segments.
+
+A corpus is a folder. Every ``.txt``/``.md`` file in it (at any depth) is a
+document, except
+
+* files under a ``transcripts/`` folder — interview transcripts, read by their
+  own readers (not yet implemented: they are skipped with a warning);
+* ``README*``, ``LICENSE*`` and hidden files or folders (starting with ``.``),
+  and the build folder ``_build``.
+
+Metadata for a document comes, in increasing precedence, from defaults
+(``doc_id`` = file name without extension, ``title`` = first line), from a
+``metadata.yaml``/``metadata.yml``/``metadata.csv`` file in the same folder,
+and from YAML front matter at the top of the file. All are optional: any plain
+folder of Finnish ``.txt`` files loads.
+
+Scraped web text is cleaned with :func:`arviointi.cleaning.clean_text` (switch
+off with ``clean=False``). ``documents.text`` is the cleaned text and every
+character offset in arviointi (``start_char``/``end_char`` of segments, tokens
+and codings) refers to it; ``documents.raw_text`` keeps the text as read.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+import re
+import warnings
+
+import pandas as pd
+
+from .cleaning import clean_text
+from .errors import ArviointiError, ArviointiWarning
+from .readers import read_metadata_file, read_text, split_front_matter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from os import PathLike
+
+__all__ = ["Corpus", "load_corpus", "DOCUMENT_COLUMNS", "SEGMENT_COLUMNS"]
+
+#: Columns every ``Corpus.documents`` table has, in this order (extra metadata follows).
+DOCUMENT_COLUMNS = [
+    "doc_id", "kind", "project", "title", "organisation", "cities", "region",
+    "published", "updated", "source", "fictional", "path", "encoding",
+    "n_chars", "text", "raw_text",
+]
+#: Columns of ``Corpus.segments``.
+SEGMENT_COLUMNS = ["doc_id", "segment_id", "start_char", "end_char", "speaker", "role", "text"]
+
+_TEXT_SUFFIXES = {".txt", ".md"}
+_METADATA_FILES = ("metadata.yaml", "metadata.yml", "metadata.csv")
+_SKIP_NAMES = re.compile(r"^(readme|license|licence|copying)(\..*)?$", re.IGNORECASE)
+_LIST_FIELDS = ("cities", "region")
+_DATE_FIELDS = ("published", "updated", "date")
+_DOC_ID = re.compile(r"^[\w.\-#!äöåÄÖÅ ]+$")
+
+
+@dataclass
+class Corpus:
+    """Documents and their analysis units (segments), as plain tables.
+
+    Attributes
+    ----------
+    documents : pandas.DataFrame
+        One row per document: :data:`DOCUMENT_COLUMNS` plus any further metadata.
+        ``cities`` and ``region`` are lists of strings; ``published``/``updated``
+        are dates (``NaT`` where the source gives none).
+    segments : pandas.DataFrame
+        One row per analysis unit: :data:`SEGMENT_COLUMNS`. For documents a
+        segment is a paragraph; ``text == documents.text[start_char:end_char]``.
+    cleaning_log : pandas.DataFrame
+        What cleaning changed: ``doc_id``, ``step``, ``line`` (1-based, in the
+        file), ``text``.
+    root : pathlib.Path or None
+        The folder the corpus was loaded from.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "lahti.txt").write_text(
+    ...     "Asumisneuvonta auttoi.\\n\\nHäätöjä vältettiin.", encoding="utf-8")
+    >>> corpus = load_corpus(folder)
+    >>> corpus.documents[["doc_id", "title", "n_chars"]].to_dict("records")
+    [{'doc_id': 'lahti', 'title': 'Asumisneuvonta auttoi.', 'n_chars': 43}]
+    >>> corpus.segments[["segment_id", "start_char", "end_char", "text"]].to_dict("records")[1]
+    {'segment_id': 'lahti:002', 'start_char': 24, 'end_char': 43, 'text': 'Häätöjä vältettiin.'}
+    """
+
+    documents: pd.DataFrame
+    segments: pd.DataFrame
+    cleaning_log: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["doc_id", "step", "line", "text"]))
+    root: Path | None = None
+
+    def __repr__(self) -> str:
+        where = f" from {self.root}" if self.root is not None else ""
+        return f"<Corpus{where}: {len(self.documents)} documents, {len(self.segments)} segments>"
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def tokens(
+        self,
+        *,
+        cache_dir: str | Path | None = None,
+        progress: bool | None = None,
+        batch_size: int = 64,
+    ) -> pd.DataFrame:
+        """Parse the corpus with the Finnish spaCy model: one row per token.
+
+        See :func:`arviointi.tokens.tokenize` for the columns. Parsing is cached
+        on disk, so only the first call pays.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "a.txt").write_text("Asunnottomuuden ennaltaehkäisy onnistui.", encoding="utf-8")
+        >>> toks = load_corpus(folder).tokens(cache_dir=folder / "cache", progress=False)
+        >>> toks[["text", "lemma", "compound_parts"]].head(2).to_dict("records")
+        [{'text': 'Asunnottomuuden', 'lemma': 'asunnottomuus', 'compound_parts': 'asunnottomuus'}, {'text': 'ennaltaehkäisy', 'lemma': 'ennaltaehkäisy', 'compound_parts': 'ennalta+ehkäisy'}]
+        """
+        from .tokens import tokenize
+
+        return tokenize(self, cache_dir=cache_dir, progress=progress, batch_size=batch_size)
+
+
+def load_corpus(path: str | PathLike[str] = "corpus", *, clean: bool = True) -> Corpus:
+    """Load a folder of documents into a :class:`Corpus`.
+
+    Parameters
+    ----------
+    path
+        The corpus folder (default ``"corpus"``).
+    clean
+        Clean scraped web text (boilerplate, wrapped lines, repeated paragraphs);
+        see :mod:`arviointi.cleaning`. Offsets refer to the cleaned text.
+
+    Raises
+    ------
+    ArviointiError
+        The folder is missing or holds no documents; a file is empty, binary or
+        has broken front matter; two files share a ``doc_id``.
+
+    Examples
+    --------
+    >>> corpus = load_corpus("corpus")                      # doctest: +SKIP
+    >>> corpus.documents.groupby("project").size()          # doctest: +SKIP
+    """
+    root = Path(path)
+    if not root.exists():
+        raise ArviointiError("corpus folder not found", path=root)
+    if not root.is_dir():
+        raise ArviointiError("expected a corpus folder, found a file", path=root)
+
+    files, transcripts = _discover(root)
+    if transcripts:
+        warnings.warn(
+            f"{root / 'transcripts'}: {len(transcripts)} transcript file(s) skipped — reading "
+            "interview transcripts is not implemented yet",
+            ArviointiWarning,
+            stacklevel=2,
+        )
+    if not files:
+        raise ArviointiError("no .txt or .md documents found in the corpus folder", path=root)
+
+    folder_meta: dict[Path, dict[str, dict[str, Any]]] = {}
+    rows: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
+    seen: dict[str, Path] = {}
+    for file in files:
+        if file.parent not in folder_meta:
+            folder_meta[file.parent] = _folder_metadata(file.parent)
+        row, log = _read_document(file, root, folder_meta[file.parent].get(file.name, {}), clean=clean)
+        doc_id = row["doc_id"]
+        if doc_id in seen:
+            raise ArviointiError(
+                f"duplicate doc_id {doc_id!r}: also used by {seen[doc_id]}; give one of them "
+                "its own doc_id in front matter or metadata",
+                path=file,
+            )
+        seen[doc_id] = file
+        rows.append(row)
+        logs.extend({"doc_id": doc_id, **entry} for entry in log)
+
+    documents = _documents_frame(rows)
+    segments = _paragraph_segments(documents)
+    cleaning_log = pd.DataFrame(logs, columns=["doc_id", "step", "line", "text"])
+    return Corpus(documents=documents, segments=segments, cleaning_log=cleaning_log, root=root)
+
+
+def _discover(root: Path) -> tuple[list[Path], list[Path]]:
+    files: list[Path] = []
+    transcripts: list[Path] = []
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if any(part.startswith(".") or part == "_build" for part in rel.parts):
+            continue
+        if not p.is_file() or p.suffix.lower() not in _TEXT_SUFFIXES or _SKIP_NAMES.match(p.name):
+            continue
+        if "transcripts" in rel.parts[:-1]:
+            transcripts.append(p)
+        else:
+            files.append(p)
+    return files, transcripts
+
+
+def _folder_metadata(folder: Path) -> dict[str, dict[str, Any]]:
+    found = [folder / name for name in _METADATA_FILES if (folder / name).is_file()]
+    if len(found) > 1:
+        raise ArviointiError(
+            f"more than one metadata file in this folder ({', '.join(p.name for p in found)}); keep one",
+            path=folder,
+        )
+    return read_metadata_file(found[0]) if found else {}
+
+
+def _read_document(file: Path, root: Path, meta_from_file: dict[str, Any], *, clean: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    decoded = read_text(file)
+    front, body, body_line = split_front_matter(decoded.text, file)
+    meta = {**meta_from_file, **front}
+    raw = body.strip("\n")
+    if not raw.strip():
+        raise ArviointiError("document has front matter but no text", path=file, line=body_line)
+    if clean:
+        text, steps = clean_text(raw)
+        offset = body_line - 1 + (len(body) - len(body.lstrip("\n")))
+        log = [{"step": s.step, "line": s.line + offset, "text": s.text} for s in steps]
+    else:
+        text, log = raw.strip(), []
+    if not text:
+        raise ArviointiError("nothing is left of the document after cleaning", path=file)
+
+    doc_id = str(meta.pop("doc_id", file.stem)).strip()
+    if not doc_id or not _DOC_ID.match(doc_id):
+        raise ArviointiError(f"doc_id {doc_id!r} must be a non-empty name without '/' or ':'", path=file)
+    row: dict[str, Any] = {
+        "doc_id": doc_id,
+        "kind": meta.pop("kind", "document"),
+        "title": meta.pop("title", None) or text.split("\n", 1)[0][:120],
+        "fictional": bool(meta.pop("fictional", False)),
+        "path": str(file.relative_to(root)),
+        "encoding": decoded.encoding,
+        "n_chars": len(text),
+        "text": text,
+        "raw_text": raw,
+    }
+    for key, value in meta.items():
+        if key in _LIST_FIELDS:
+            value = _as_list(value, key, file)
+        elif key in _DATE_FIELDS:
+            value = _as_date(value, key, file)
+        row[key] = value
+    return row, log
+
+
+def _as_list(value: Any, key: str, file: Path) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in re.split(r"[;,]", value) if v.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    raise ArviointiError(f"'{key}' must be a list of names, got {value!r}", path=file)
+
+
+def _as_date(value: Any, key: str, file: Path) -> pd.Timestamp:
+    if value is None or value == "":
+        return pd.NaT
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return pd.Timestamp(value)
+    for dayfirst in (False, True):
+        try:
+            return pd.Timestamp(pd.to_datetime(str(value), dayfirst=dayfirst, format="mixed"))
+        except (ValueError, TypeError):
+            continue
+    raise ArviointiError(f"'{key}' is not a date: {value!r} (use YYYY-MM-DD)", path=file)
+
+
+def _documents_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    for col in DOCUMENT_COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    for col in _LIST_FIELDS:
+        df[col] = [v if isinstance(v, list) else [] for v in df[col]]
+    for col in ("published", "updated"):
+        df[col] = pd.to_datetime(df[col])
+    extra = [c for c in df.columns if c not in DOCUMENT_COLUMNS]
+    return df[DOCUMENT_COLUMNS[:-2] + extra + DOCUMENT_COLUMNS[-2:]].reset_index(drop=True)
+
+
+#: A paragraph: lines with visible text, up to a blank (or whitespace-only) line.
+_PARAGRAPH = re.compile(r"[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*")
+
+
+def _paragraph_segments(documents: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        for n, m in enumerate(_PARAGRAPH.finditer(text), start=1):
+            start = m.start() + (len(m.group()) - len(m.group().lstrip()))
+            end = m.end() - (len(m.group()) - len(m.group().rstrip()))
+            rows.append({
+                "doc_id": doc_id, "segment_id": f"{doc_id}:{n:03d}", "start_char": start,
+                "end_char": end, "speaker": None, "role": None, "text": text[start:end],
+            })
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)

@@ -1,0 +1,180 @@
+"""The Finnish language pipeline: the spaCy model and Voikko compound analysis.
+
+arviointi parses Finnish with spaCy and the Finnish model
+``spacy-fi-experimental-web-md`` (PyPI), whose lemmatizer is built on the
+morphological analyser Voikko (system library ``libvoikko1`` and dictionary
+``voikko-fi``). Compound words are split into their parts with Voikko's word
+bases, so that "asunnottomuustyön" counts for both *asunnottomuus* and *työ*.
+Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING
+
+from .errors import ArviointiError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+__all__ = ["MODEL_NAME", "load_model", "model_version", "compound_parts", "voikko_version"]
+
+#: The spaCy package name of the Finnish model.
+MODEL_NAME = "spacy_fi_experimental_web_md"
+
+_VOIKKO_HELP = (
+    "Voikko, the Finnish morphology library the Finnish model needs, is missing. "
+    "Install it with:  sudo apt-get install libvoikko1 voikko-fi  (Debian/Ubuntu)  "
+    "or  brew install libvoikko  (macOS)"
+)
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(*, disable: tuple[str, ...] = ()) -> Language:
+    """Load the Finnish spaCy model once per process (with ``disable``\\ d components off).
+
+    Raises
+    ------
+    ArviointiError
+        The model package or Voikko is not installed (the message says how to install).
+
+    Examples
+    --------
+    >>> nlp = load_model()
+    >>> [t.lemma_ for t in nlp("Kokemusasiantuntijat auttoivat.")]
+    ['kokemusasiantuntija', 'auttaa', '.']
+    """
+    try:
+        import spacy
+
+        return spacy.load(MODEL_NAME, disable=list(disable))
+    except OSError as exc:
+        if "voikko" in str(exc).lower():
+            raise ArviointiError(_VOIKKO_HELP) from None
+        raise ArviointiError(
+            f"the Finnish model {MODEL_NAME!r} is not installed: pip install spacy-fi-experimental-web-md ({exc})"
+        ) from None
+    except Exception as exc:  # libvoikko raises its own error types when the dictionary is missing
+        if "voikko" in f"{type(exc).__name__} {exc}".lower():
+            raise ArviointiError(_VOIKKO_HELP) from None
+        raise
+
+
+def model_version() -> str:
+    """``"<model name> <model version> (spaCy <version>)"``: part of every cache key."""
+    import spacy
+    from importlib.metadata import version
+
+    return f"{MODEL_NAME} {version('spacy-fi-experimental-web-md')} (spaCy {spacy.__version__})"
+
+
+@functools.lru_cache(maxsize=1)
+def _voikko():  # type: ignore[no-untyped-def]
+    try:
+        import libvoikko
+
+        return libvoikko.Voikko("fi")
+    except Exception:  # noqa: BLE001 - libvoikko raises OSError or VoikkoException
+        raise ArviointiError(_VOIKKO_HELP) from None
+
+
+def voikko_version() -> str:
+    """The Voikko library and dictionary versions: part of every cache key."""
+    import libvoikko
+
+    dicts = ",".join(f"{d.language}-{d.script}-{d.variant}" for d in libvoikko.Voikko.listDicts())
+    return f"libvoikko {libvoikko.Voikko.getVersion()} [{dicts}]"
+
+
+# "+asunno(asunto)+ttomu(+ton)+us(+us)+työ(työ)": a morpheme is "+surface(base)";
+# a base starting with "+" marks a derivational suffix, not a new compound part.
+# Some morphemes come without a base ("+sosiaali+työ(työ)", "+neuvo(neuvoa)+n+ta(+ta)").
+_WORDBASE = re.compile(r"\+([^+(]+)(?:\(([^)]*)\))?")
+_NAME_CLASSES = {"etunimi", "sukunimi", "paikannimi", "nimi"}
+
+
+@functools.lru_cache(maxsize=200_000)
+def compound_parts(word: str, lemma: str) -> tuple[str, ...]:
+    """Split a word into its compound parts, each in base form (Voikko word bases).
+
+    Derivational suffixes stay with their stem ("asunnottomuus", not "asunto" +
+    "ton" + "us"). A genitive modifier directly before a derived agent noun stays
+    with it, because such pairs are lexicalised words ("asiantuntija", not "asia" +
+    "tuntija"). The last part is taken from ``lemma`` so it is in base form; the
+    others are in their compound-initial form ("asunnottomuus"), which for a
+    genitive modifier is its base form ("kaupungin" → "kaupunki"). Proper names
+    are not split. A word Voikko does not know gives ``(lemma,)``; a token with
+    no letters gives ``()``.
+
+    Examples
+    --------
+    >>> compound_parts("asunnottomuustyön", "asunnottomuustyö")
+    ('asunnottomuus', 'työ')
+    >>> compound_parts("kokemusasiantuntijoiden", "kokemusasiantuntija")
+    ('kokemus', 'asiantuntija')
+    >>> compound_parts("piiloasunnottomia", "piiloasunnoton")
+    ('piilo', 'asunnoton')
+    >>> compound_parts("Jyväskylässä", "Jyväskylä")
+    ('Jyväskylä',)
+    """
+    if not any(ch.isalpha() for ch in word):
+        return ()
+    analyses = _voikko().analyze(word)
+    if not analyses:
+        return (lemma,)
+    lemma_l = lemma.lower()
+    matching = [a for a in analyses if a.get("BASEFORM", "").lower() == lemma_l] or analyses[:1]
+    # of equally good analyses, the least segmented ("oikeus", not "oike" + "us")
+    analysis = min(matching, key=lambda a: a.get("WORDBASES", "").count("+"))
+    if analysis.get("CLASS") in _NAME_CLASSES:
+        return (lemma,)
+    morphemes = _WORDBASE.findall(analysis.get("WORDBASES", ""))
+    # group each root morpheme with the derivational suffixes that follow it
+    groups: list[list[tuple[str, str]]] = []
+    for surface, base in morphemes:
+        if groups and (base.startswith("+") or (not base and len(surface) <= 2)):
+            groups[-1].append((surface, base or "+"))
+        else:
+            groups.append([(surface, base)])
+    # a genitive modifier before a derived word: "asian" + "tunti+ja" → "asiantuntija"
+    merged: list[list[tuple[str, str]]] = []
+    for group in groups:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and len(prev) == 1
+            and prev[0][0].lower().endswith("n")
+            and prev[0][0].lower() != prev[0][1].lower()
+            and len(group) > 1
+        ):
+            prev.extend(group)
+        else:
+            merged.append(list(group))
+    if len(merged) <= 1:
+        return (lemma,)
+    parts: list[str] = []
+    consumed = 0
+    for group in merged[:-1]:
+        surface = "".join(s for s, _ in group)
+        consumed += len(surface)
+        parts.append(_part_base_form(group, surface).lower())
+    last = lemma[consumed:] if lemma_l[:consumed] == "".join(
+        s for g in merged[:-1] for s, _ in g).lower() else "".join(s for s, _ in merged[-1])
+    parts.append(last.lower())
+    return tuple(p for p in parts if p)
+
+
+def _part_base_form(group: list[tuple[str, str]], surface: str) -> str:
+    """The base form of a non-final compound part, from its Voikko morphemes."""
+    root_surface, root_base = group[0]
+    if len(group) == 1 and root_base:
+        # a verbal noun in compound form: "asumis(asua)" → "asuminen"
+        if surface.endswith("mis") and root_base[-1:] in ("a", "ä"):
+            return surface[:-1] + "nen"
+        return root_base.replace("=", "")  # "kaupungin(kaupunki)" → "kaupunki"
+    # s-stems in compound form: "aikais" (+inen) → "aikainen", "kehittämis" → "kehittäminen"
+    if group[-1][1] in ("+inen", "+minen") and surface.endswith("s"):
+        return surface[:-1] + "nen"
+    return surface
