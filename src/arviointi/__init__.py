@@ -11,7 +11,7 @@ The data flows one way, one module per step::
 
 from .corpus import Corpus, load_corpus
 from .errors import ArviointiError, ArviointiWarning
-from .tokens import tokenize
+from .tokens import entities, tokenize
 
-__all__ = ["ArviointiError", "ArviointiWarning", "Corpus", "load_corpus", "tokenize"]
+__all__ = ["ArviointiError", "ArviointiWarning", "Corpus", "entities", "load_corpus", "tokenize"]
 __version__ = "0.1.0"

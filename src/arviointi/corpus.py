@@ -117,10 +117,10 @@ class Corpus:
         --------
         >>> import tempfile, pathlib
         >>> folder = pathlib.Path(tempfile.mkdtemp())
-        >>> _ = (folder / "a.txt").write_text("Asunnottomuuden ennaltaehkäisy onnistui.", encoding="utf-8")
+        >>> _ = (folder / "a.txt").write_text("Kokemusasiantuntijat kehittivät asunnottomuustyötä.", encoding="utf-8")
         >>> toks = load_corpus(folder).tokens(cache_dir=folder / "cache", progress=False)
-        >>> toks[["text", "lemma", "compound_parts"]].head(2).to_dict("records")
-        [{'text': 'Asunnottomuuden', 'lemma': 'asunnottomuus', 'compound_parts': 'asunnottomuus'}, {'text': 'ennaltaehkäisy', 'lemma': 'ennaltaehkäisy', 'compound_parts': 'ennalta+ehkäisy'}]
+        >>> toks[["text", "lemma", "compound_parts"]].values.tolist()
+        [['Kokemusasiantuntijat', 'kokemusasiantuntija', 'kokemus+asiantuntija'], ['kehittivät', 'kehittää', 'kehittää'], ['asunnottomuustyötä', 'asunnottomuustyö', 'asunnottomuus+työ'], ['.', '.', '']]
         """
         from .tokens import tokenize
 

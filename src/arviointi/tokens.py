@@ -15,6 +15,7 @@ and returns one row per token (:data:`TOKEN_COLUMNS`):
 ``pos``            Universal Dependencies part of speech
 ``morph``          UD morphological features ("Case=Gen|Number=Sing")
 ``ent_type``       named-entity label (PERSON, ORG, GPE, LOC, …) or ``""``
+``ent_iob``        ``"B"`` begins an entity, ``"I"`` continues it, ``""`` outside
 ``is_stop``        form or lemma is in spaCy's Finnish stop-word list
 ``is_punct``       punctuation
 ``compound_parts`` compound parts in base form, joined with ``+``: "asunnottomuus+työ";
@@ -46,11 +47,11 @@ from .nlp import compound_parts, load_model, model_version, voikko_version
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import Corpus
 
-__all__ = ["TOKEN_COLUMNS", "tokenize", "default_cache_dir"]
+__all__ = ["TOKEN_COLUMNS", "tokenize", "entities", "default_cache_dir"]
 
 TOKEN_COLUMNS = [
     "doc_id", "segment_id", "sent_id", "token_id", "start_char", "end_char", "text",
-    "lemma", "pos", "morph", "ent_type", "is_stop", "is_punct", "compound_parts",
+    "lemma", "pos", "morph", "ent_type", "ent_iob", "is_stop", "is_punct", "compound_parts",
 ]
 #: Bump when the token table changes shape or meaning: old cache entries are then ignored.
 TOKENS_FORMAT = 1
@@ -196,10 +197,10 @@ def _chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
     start = 0
     while len(text) - start > limit:
         window = text[start : start + limit]
-        cut = max(window.rfind("\n"), window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        # prefer a line break, then a sentence end, then any space; never cut inside a word
+        cut = max(window.rfind("\n") + 1, *(window.rfind(end) + len(end) for end in (". ", "? ", "! ")))
         if cut < limit // 2:
-            cut = window.rfind(" ")
-        cut = cut + 1 if cut > 0 else limit
+            cut = window.rfind(" ") + 1 or limit
         yield start, text[start : start + cut]
         start += cut
     yield start, text[start:]
@@ -245,6 +246,7 @@ def _parse(
                 cols["pos"].append(tok.pos_)
                 cols["morph"].append(str(tok.morph))
                 cols["ent_type"].append(tok.ent_type_)
+                cols["ent_iob"].append(tok.ent_iob_ if tok.ent_iob_ in ("B", "I") else "")
                 cols["is_stop"].append(bool(tok.is_stop or lemma.lower() in stop_words))
                 cols["is_punct"].append(bool(tok.is_punct))
                 cols["compound_parts"].append("+".join(compound_parts(tok.text, lemma)))
@@ -269,10 +271,76 @@ def _table(doc_id: str, cols: dict[str, list[Any]]) -> pd.DataFrame:
 _DTYPES = {
     **{c: "int64" for c in ("sent_id", "token_id", "start_char", "end_char")},
     **{c: "bool" for c in ("is_stop", "is_punct")},
-    **{c: "str" for c in ("doc_id", "segment_id", "text", "lemma", "pos", "morph", "ent_type", "compound_parts")},
+    **{c: "str" for c in ("doc_id", "segment_id", "text", "lemma", "pos", "morph", "ent_type", "ent_iob",
+                          "compound_parts")},
 }
 
 
 def _with_dtypes(df: pd.DataFrame) -> pd.DataFrame:
     """The same dtypes whether a table was parsed now or read from the cache."""
     return df.astype(_DTYPES)
+
+
+def entities(tokens: pd.DataFrame, *, types: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Named entities as spans: one row per entity found by the model's NER.
+
+    Parameters
+    ----------
+    tokens
+        A token table from :func:`tokenize`.
+    types
+        Keep only these labels (e.g. ``("GPE", "LOC", "ORG")``); ``None`` keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id``, ``segment_id``, ``start_char``, ``end_char``, ``ent_type``,
+        ``text`` (as written) and ``lemma`` (the tokens' lemmas joined with spaces:
+        "Espoossa" → "Espoo", so inflected mentions of a place count together).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from arviointi import load_corpus
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("Hanke toimi Espoossa ja Vantaalla.", encoding="utf-8")
+    >>> toks = tokenize(load_corpus(folder), cache_dir=folder / "cache", progress=False)
+    >>> entities(toks)[["text", "lemma", "ent_type"]].to_dict("records")
+    [{'text': 'Espoossa', 'lemma': 'Espoo', 'ent_type': 'GPE'}, {'text': 'Vantaalla', 'lemma': 'Vantaa', 'ent_type': 'GPE'}]
+    """
+    columns = ["doc_id", "segment_id", "start_char", "end_char", "ent_type", "text", "lemma"]
+    ent = tokens[tokens["ent_iob"] != ""]
+    if types is not None:
+        ent = ent[ent["ent_type"].isin(types)]
+    if ent.empty:
+        return pd.DataFrame(columns=columns)
+    # a new span starts at "B", or where the type, document or token sequence changes
+    new = (
+        (ent["ent_iob"] == "B")
+        | (ent["ent_type"] != ent["ent_type"].shift())
+        | (ent["doc_id"] != ent["doc_id"].shift())
+        | (ent["token_id"] != ent["token_id"].shift() + 1)
+    )
+    span = new.cumsum().rename("span")
+    grouped = ent.groupby(span, sort=False)
+    out = grouped.agg(
+        doc_id=("doc_id", "first"), segment_id=("segment_id", "first"),
+        start_char=("start_char", "first"), end_char=("end_char", "last"),
+        ent_type=("ent_type", "first"),
+    ).reset_index(drop=True)
+    spans = [g for _, g in grouped[["text", "lemma", "start_char", "end_char"]]]
+    out["text"] = [_join_spaced(g["text"], g) for g in spans]
+    out["lemma"] = [_join_spaced(g["lemma"], g) for g in spans]
+    return out[columns]
+
+
+def _join_spaced(values: pd.Series, tokens: pd.DataFrame) -> str:
+    """Join a span's token values with the spacing of the original text ("#" + "kotimatkalla")."""
+    parts = []
+    prev_end = None
+    for text, start, end in zip(values, tokens["start_char"], tokens["end_char"]):
+        if prev_end is not None:
+            parts.append(" " * (start - prev_end))
+        parts.append(text)
+        prev_end = end
+    return "".join(parts)
