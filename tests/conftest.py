@@ -30,8 +30,21 @@ def corpus() -> arviointi.Corpus:
 
 
 @pytest.fixture(scope="session")
-def tokens(corpus, tmp_path_factory):
-    return corpus.tokens(cache_dir=tmp_path_factory.mktemp("token-cache"), progress=False)
+def token_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("token-cache")
+
+
+@pytest.fixture(scope="session")
+def all_tokens(corpus, token_cache):
+    """Tokens of the whole corpus, interviewer turns included."""
+    return corpus.tokens(cache_dir=token_cache, progress=False, include_interviewer=True)
+
+
+@pytest.fixture(scope="session")
+def tokens(corpus, all_tokens):
+    """Tokens of the five real seed documents."""
+    docs = set(corpus.documents.loc[corpus.documents["kind"] == "document", "doc_id"])
+    return all_tokens[all_tokens["doc_id"].isin(docs)].reset_index(drop=True)
 
 
 @pytest.fixture

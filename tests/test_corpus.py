@@ -22,7 +22,7 @@ DECLARED = {
 
 
 def test_seed_corpus_has_the_five_documents_with_declared_metadata(corpus):
-    docs = corpus.documents.set_index("doc_id")
+    docs = corpus.documents[corpus.documents["kind"] == "document"].set_index("doc_id")
     assert sorted(docs.index) == sorted(DECLARED)
     assert list(corpus.documents.columns[:14]) == DOCUMENT_COLUMNS[:14]
     for doc_id, (project, cities, published, seed) in DECLARED.items():
@@ -41,14 +41,16 @@ def test_seed_corpus_has_the_five_documents_with_declared_metadata(corpus):
 
 
 def test_documents_per_project(corpus):
-    assert corpus.documents.groupby("project").size().to_dict() == {
-        "#kotimatkalla": 1, "AKU": 2, "Nestori": 1, "Vokista kotiin!": 1,
+    assert corpus.documents.groupby(["kind", "project"]).size().to_dict() == {
+        ("document", "#kotimatkalla"): 1, ("document", "AKU"): 2, ("document", "Nestori"): 1,
+        ("document", "Vokista kotiin!"): 1, ("transcript", "AKU"): 12,
     }
 
 
 def test_corpus_raw_text_is_the_seed_text(corpus):
     seeds = needs_shared("seeds")
-    for doc_id, seed, raw in zip(corpus.documents["doc_id"], corpus.documents["seed_file"], corpus.documents["raw_text"]):
+    docs = corpus.documents[corpus.documents["kind"] == "document"]
+    for doc_id, seed, raw in zip(docs["doc_id"], docs["seed_file"], docs["raw_text"]):
         assert raw == (seeds / seed).read_text(encoding="utf-8").strip("\n"), doc_id
 
 
@@ -57,6 +59,7 @@ def test_segments_are_paragraphs_with_offsets_into_cleaned_text(corpus):
     assert corpus.segments.groupby("doc_id").size().to_dict() == {
         "aku_kansainvalinen_huomio": 14, "aku_strategiatyo": 10, "kotimatkalla_pilottikunnat": 8,
         "nestori_keusote": 12, "vokista_kotiin": 11,
+        **{doc_id: n for doc_id, n in zip(corpus.documents["doc_id"], corpus.documents["n_turns"]) if n == n},
     }
     texts = corpus.documents.set_index("doc_id")["text"]
     for row in corpus.segments.itertuples():
@@ -154,15 +157,6 @@ def test_bad_documents_give_an_error_naming_the_file(folder, content, message):
         load_corpus(folder)
 
 
-def test_transcripts_folder_is_not_read_as_documents(folder):
-    (folder / "a.txt").write_text("Dokumentti.", encoding="utf-8")
-    (folder / "transcripts").mkdir()
-    (folder / "transcripts" / "h1.txt").write_text("H: Kerro.\nV: No.", encoding="utf-8")
-    with pytest.warns(ArviointiWarning, match="1 transcript file"):
-        corpus = load_corpus(folder)
-    assert corpus.documents["doc_id"].tolist() == ["a"]
-
-
 def test_clean_false_keeps_raw_text(folder):
     (folder / "a.txt").write_text("Siirry sisältöön\n\nTeksti.", encoding="utf-8")
     assert load_corpus(folder, clean=False).documents.loc[0, "text"] == "Siirry sisältöön\n\nTeksti."
@@ -171,6 +165,6 @@ def test_clean_false_keeps_raw_text(folder):
 
 def test_repr_and_public_api():
     corpus = arviointi.load_corpus(CORPUS)
-    assert repr(corpus) == f"<Corpus from {CORPUS}: 5 documents, 55 segments>"
-    assert len(corpus) == 5
+    assert repr(corpus) == f"<Corpus from {CORPUS}: 17 documents, 165 segments>"
+    assert len(corpus) == 17
     assert {"load_corpus", "Corpus", "ArviointiError", "tokenize", "entities"} <= set(arviointi.__all__)

@@ -3,10 +3,18 @@
 A corpus is a folder. Every ``.txt``/``.md`` file in it (at any depth) is a
 document, except
 
-* files under a ``transcripts/`` folder — interview transcripts, read by their
-  own readers (not yet implemented: they are skipped with a warning);
+* files under a ``transcripts/`` folder: interview transcripts (``.txt``,
+  ``.md``, ``.docx``, ``.vtt``, ``.srt``), read by :mod:`arviointi.transcripts`.
+  Each transcript is one document (``kind == "transcript"``) whose text is its
+  turns, one ``Speaker: words`` paragraph each, and whose segments are the
+  speaker turns (``speaker``, ``role``, ``start_time``, ``end_time``; a
+  segment's offsets cover the words, not the label);
 * ``README*``, ``LICENSE*`` and hidden files or folders (starting with ``.``),
   and the build folder ``_build``.
+
+Speaker roles come from the transcript's ``speakers`` field, then from a
+``speakers.yaml`` (label → role) in its folder or any folder above it inside
+the corpus, then from :func:`arviointi.transcripts.default_role`.
 
 Metadata for a document comes, in increasing precedence, from defaults
 (``doc_id`` = file name without extension, ``title`` = first line), from a
@@ -34,6 +42,7 @@ import pandas as pd
 from .cleaning import clean_text
 from .errors import ArviointiError, ArviointiWarning
 from .readers import read_metadata_file, read_text, split_front_matter
+from .transcripts import TRANSCRIPT_SUFFIXES, default_role, read_transcript
 
 if TYPE_CHECKING:  # pragma: no cover
     from os import PathLike
@@ -47,7 +56,8 @@ DOCUMENT_COLUMNS = [
     "n_chars", "text", "raw_text",
 ]
 #: Columns of ``Corpus.segments``.
-SEGMENT_COLUMNS = ["doc_id", "segment_id", "start_char", "end_char", "speaker", "role", "text"]
+SEGMENT_COLUMNS = ["doc_id", "segment_id", "start_char", "end_char", "speaker", "role",
+                   "start_time", "end_time", "text"]
 
 _TEXT_SUFFIXES = {".txt", ".md"}
 _METADATA_FILES = ("metadata.yaml", "metadata.yml", "metadata.csv")
@@ -107,11 +117,13 @@ class Corpus:
         cache_dir: str | Path | None = None,
         progress: bool | None = None,
         batch_size: int = 64,
+        include_interviewer: bool = False,
     ) -> pd.DataFrame:
         """Parse the corpus with the Finnish spaCy model: one row per token.
 
         See :func:`arviointi.tokens.tokenize` for the columns. Parsing is cached
-        on disk, so only the first call pays.
+        on disk, so only the first call pays. Interviewer turns are left out
+        unless ``include_interviewer=True``.
 
         Examples
         --------
@@ -124,7 +136,8 @@ class Corpus:
         """
         from .tokens import tokenize
 
-        return tokenize(self, cache_dir=cache_dir, progress=progress, batch_size=batch_size)
+        return tokenize(self, cache_dir=cache_dir, progress=progress, batch_size=batch_size,
+                        include_interviewer=include_interviewer)
 
 
 def load_corpus(path: str | PathLike[str] = "corpus", *, clean: bool = True) -> Corpus:
@@ -156,24 +169,24 @@ def load_corpus(path: str | PathLike[str] = "corpus", *, clean: bool = True) -> 
         raise ArviointiError("expected a corpus folder, found a file", path=root)
 
     files, transcripts = _discover(root)
-    if transcripts:
-        warnings.warn(
-            f"{root / 'transcripts'}: {len(transcripts)} transcript file(s) skipped — reading "
-            "interview transcripts is not implemented yet",
-            ArviointiWarning,
-            stacklevel=2,
-        )
-    if not files:
-        raise ArviointiError("no .txt or .md documents found in the corpus folder", path=root)
+    if not files and not transcripts:
+        raise ArviointiError("no .txt or .md documents (or transcripts) found in the corpus folder", path=root)
 
     folder_meta: dict[Path, dict[str, dict[str, Any]]] = {}
     rows: list[dict[str, Any]] = []
     logs: list[dict[str, Any]] = []
+    turn_rows: list[dict[str, Any]] = []
     seen: dict[str, Path] = {}
-    for file in files:
+    for file in files + transcripts:
         if file.parent not in folder_meta:
             folder_meta[file.parent] = _folder_metadata(file.parent)
-        row, log = _read_document(file, root, folder_meta[file.parent].get(file.name, {}), clean=clean)
+        meta = folder_meta[file.parent].get(file.name, {})
+        if file in transcripts:
+            row, turns = _read_transcript_document(file, root, meta)
+            turn_rows.extend(turns)
+            log = []
+        else:
+            row, log = _read_document(file, root, meta, clean=clean)
         doc_id = row["doc_id"]
         if doc_id in seen:
             raise ArviointiError(
@@ -186,7 +199,7 @@ def load_corpus(path: str | PathLike[str] = "corpus", *, clean: bool = True) -> 
         logs.extend({"doc_id": doc_id, **entry} for entry in log)
 
     documents = _documents_frame(rows)
-    segments = _paragraph_segments(documents)
+    segments = _segments(documents, turn_rows)
     cleaning_log = pd.DataFrame(logs, columns=["doc_id", "step", "line", "text"])
     return Corpus(documents=documents, segments=segments, cleaning_log=cleaning_log, root=root)
 
@@ -198,11 +211,12 @@ def _discover(root: Path) -> tuple[list[Path], list[Path]]:
         rel = p.relative_to(root)
         if any(part.startswith(".") or part == "_build" for part in rel.parts):
             continue
-        if not p.is_file() or p.suffix.lower() not in _TEXT_SUFFIXES or _SKIP_NAMES.match(p.name):
+        if not p.is_file() or _SKIP_NAMES.match(p.name):
             continue
         if "transcripts" in rel.parts[:-1]:
-            transcripts.append(p)
-        else:
+            if p.suffix.lower() in TRANSCRIPT_SUFFIXES:
+                transcripts.append(p)
+        elif p.suffix.lower() in _TEXT_SUFFIXES:
             files.append(p)
     return files, transcripts
 
@@ -266,17 +280,23 @@ def _as_list(value: Any, key: str, file: Path) -> list[str]:
     raise ArviointiError(f"'{key}' must be a list of names, got {value!r}", path=file)
 
 
+_FINNISH_DATE = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*")
+
+
 def _as_date(value: Any, key: str, file: Path) -> pd.Timestamp:
+    """A date from YAML, ISO text (2019-03-14) or Finnish text (14.3.2019)."""
     if value is None or value == "":
         return pd.NaT
     if isinstance(value, (_dt.date, _dt.datetime)):
         return pd.Timestamp(value)
-    for dayfirst in (False, True):
-        try:
-            return pd.Timestamp(pd.to_datetime(str(value), dayfirst=dayfirst, format="mixed"))
-        except (ValueError, TypeError):
-            continue
-    raise ArviointiError(f"'{key}' is not a date: {value!r} (use YYYY-MM-DD)", path=file)
+    text = str(value)
+    try:
+        m = _FINNISH_DATE.fullmatch(text)
+        if m:
+            return pd.Timestamp(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return pd.Timestamp(_dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise ArviointiError(f"'{key}' is not a date: {value!r} (use YYYY-MM-DD or D.M.YYYY)", path=file) from None
 
 
 def _documents_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -286,8 +306,9 @@ def _documents_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
             df[col] = None
     for col in _LIST_FIELDS:
         df[col] = [v if isinstance(v, list) else [] for v in df[col]]
-    for col in ("published", "updated"):
-        df[col] = pd.to_datetime(df[col])
+    for col in ("published", "updated", "date"):
+        if col in df.columns:
+            df[col] = pd.to_datetime(df[col])
     extra = [c for c in df.columns if c not in DOCUMENT_COLUMNS]
     return df[DOCUMENT_COLUMNS[:-2] + extra + DOCUMENT_COLUMNS[-2:]].reset_index(drop=True)
 
@@ -296,14 +317,118 @@ def _documents_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 _PARAGRAPH = re.compile(r"[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*")
 
 
-def _paragraph_segments(documents: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+def _segments(documents: pd.DataFrame, turn_rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Paragraph segments for documents, speaker-turn segments for transcripts."""
+    turns_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for turn in turn_rows:
+        turns_by_doc.setdefault(turn["doc_id"], []).append(turn)
+    rows: list[dict[str, Any]] = []
+    for doc_id, kind, text in zip(documents["doc_id"], documents["kind"], documents["text"]):
+        if doc_id in turns_by_doc:
+            rows.extend(turns_by_doc[doc_id])
+            continue
         for n, m in enumerate(_PARAGRAPH.finditer(text), start=1):
             start = m.start() + (len(m.group()) - len(m.group().lstrip()))
             end = m.end() - (len(m.group()) - len(m.group().rstrip()))
             rows.append({
                 "doc_id": doc_id, "segment_id": f"{doc_id}:{n:03d}", "start_char": start,
-                "end_char": end, "speaker": None, "role": None, "text": text[start:end],
+                "end_char": end, "speaker": None, "role": None, "start_time": float("nan"),
+                "end_time": float("nan"), "text": text[start:end],
             })
-    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    segments = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    segments["start_time"] = segments["start_time"].astype(float)
+    segments["end_time"] = segments["end_time"].astype(float)
+    return segments
+
+
+def _speaker_map(file: Path, root: Path) -> dict[str, str]:
+    """``speakers.yaml`` files from the corpus root down to the file's folder (nearer wins)."""
+    mapping: dict[str, str] = {}
+    folders = [file.parent, *file.parent.parents]
+    for folder in reversed([f for f in folders if f == root or root in f.parents]):
+        path = folder / "speakers.yaml"
+        if path.is_file():
+            data = _load_yaml_mapping(path)
+            mapping.update({str(k): str(v) for k, v in data.items()})
+    return mapping
+
+
+def _load_yaml_mapping(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(read_text(path).text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ArviointiError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path,
+                             line=mark.line + 1 if mark is not None else None) from None
+    if not isinstance(data, dict):
+        raise ArviointiError("expected a mapping of speaker label → role", path=path)
+    return data
+
+
+def _read_transcript_document(file: Path, root: Path, meta_from_file: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    corpus_map = _speaker_map(file, root)
+    file_map = meta_from_file.get("speakers") or {}
+    known = frozenset(corpus_map) | frozenset(str(k) for k in file_map)
+    transcript = read_transcript(file, known_labels=known)
+    meta = {**meta_from_file, **transcript.meta}
+    file_map = meta.pop("speakers", None) or {}
+    if not isinstance(file_map, dict):
+        raise ArviointiError("'speakers' must map speaker labels to roles", path=file)
+    roles = {**{k.lower(): v for k, v in corpus_map.items()}, **{str(k).lower(): str(v) for k, v in file_map.items()}}
+
+    doc_id = str(meta.pop("doc_id", file.stem)).strip()
+    if not doc_id or not _DOC_ID.match(doc_id):
+        raise ArviointiError(f"doc_id {doc_id!r} must be a non-empty name without '/' or ':'", path=file)
+    pieces: list[str] = []
+    turns: list[dict[str, Any]] = []
+    offset = 0
+    unknown: dict[str, int] = {}
+    for n, turn in enumerate(transcript.turns, start=1):
+        role = roles.get(turn.speaker.lower()) or default_role(turn.speaker)
+        if role is None:
+            role = "unknown"
+            unknown.setdefault(turn.speaker, turn.line)
+        prefix = f"{turn.speaker}: "
+        start = offset + len(prefix)
+        pieces.append(prefix + turn.text)
+        turns.append({
+            "doc_id": doc_id, "segment_id": f"{doc_id}:{n:03d}", "start_char": start,
+            "end_char": start + len(turn.text), "speaker": turn.speaker, "role": role,
+            "start_time": turn.start_time if turn.start_time is not None else float("nan"),
+            "end_time": turn.end_time if turn.end_time is not None else float("nan"),
+            "text": turn.text,
+        })
+        offset += len(prefix) + len(turn.text) + 2
+    for label, line in unknown.items():
+        warnings.warn(
+            f"{file}, line {line}: unknown speaker label {label!r}: role set to 'unknown'; "
+            "map it in speakers.yaml or the transcript's 'speakers' metadata",
+            ArviointiWarning, stacklevel=4,
+        )
+    text = "\n\n".join(pieces)
+    row: dict[str, Any] = {
+        "doc_id": doc_id,
+        "kind": meta.pop("kind", "transcript"),
+        "title": meta.pop("title", None) or file.stem,
+        "fictional": bool(meta.pop("fictional", False)),
+        "path": str(file.relative_to(root)),
+        "encoding": transcript.encoding,
+        "n_chars": len(text),
+        "text": text,
+        "raw_text": text,
+        "format": transcript.format,
+        "n_turns": len(turns),
+    }
+    city = meta.pop("city", None)
+    if city is not None and "cities" not in meta:
+        meta["cities"] = [city]
+    row["city"] = city
+    for key, value in meta.items():
+        if key in _LIST_FIELDS:
+            value = _as_list(value, key, file)
+        elif key in _DATE_FIELDS:
+            value = _as_date(value, key, file)
+        row[key] = value
+    return row, turns

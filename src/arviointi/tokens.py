@@ -18,9 +18,17 @@ and returns one row per token (:data:`TOKEN_COLUMNS`):
 ``ent_iob``        ``"B"`` begins an entity, ``"I"`` continues it, ``""`` outside
 ``is_stop``        form or lemma is in spaCy's Finnish stop-word list
 ``is_punct``       punctuation
+``is_mark``        part of a transcription mark — ``(.)``, ``(--)``, ``[naurua]``, overlap
+                   brackets (:func:`arviointi.transcripts.mark_spans`); leave these out of
+                   word statistics with ``tokens[~tokens.is_mark]``
 ``compound_parts`` compound parts in base form, joined with ``+``: "asunnottomuus+työ";
                    one part for a simple word; ``""`` for tokens without letters
+``role``           the speaker's role in a transcript turn (``interviewer``,
+                   ``interviewee``, …); ``""`` in documents
 =================  ==================================================================
+
+Interviewer turns are left out by default (``include_interviewer=True`` keeps them):
+analyses are about what the interviewees say.
 
 Parsing is cached on disk, one file per document, keyed by the document's text
 and segmentation, the model and Voikko versions and the settings; a changed
@@ -43,6 +51,7 @@ import pandas as pd
 
 from .errors import ArviointiWarning
 from .nlp import compound_parts, load_model, model_version, voikko_version
+from .transcripts import mark_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import Corpus
@@ -51,10 +60,13 @@ __all__ = ["TOKEN_COLUMNS", "tokenize", "entities", "default_cache_dir"]
 
 TOKEN_COLUMNS = [
     "doc_id", "segment_id", "sent_id", "token_id", "start_char", "end_char", "text",
-    "lemma", "pos", "morph", "ent_type", "ent_iob", "is_stop", "is_punct", "compound_parts",
+    "lemma", "pos", "morph", "ent_type", "ent_iob", "is_stop", "is_punct", "is_mark", "compound_parts",
+    "role",
 ]
+#: The columns kept in the cache (``role`` depends on the speaker map, so it is joined afterwards).
+_PARSED_COLUMNS = TOKEN_COLUMNS[:-1]
 #: Bump when the token table changes shape or meaning: old cache entries are then ignored.
-TOKENS_FORMAT = 1
+TOKENS_FORMAT = 2
 #: Segments longer than this are parsed in pieces (spaCy's ``max_length`` is 1 000 000).
 CHUNK_CHARS = 100_000
 
@@ -75,6 +87,7 @@ def tokenize(
     progress: bool | None = None,
     batch_size: int = 64,
     chunk_chars: int = CHUNK_CHARS,
+    include_interviewer: bool = False,
 ) -> pd.DataFrame:
     """Parse a corpus into a token table (see the module docstring for the columns).
 
@@ -92,6 +105,8 @@ def tokenize(
     chunk_chars
         Segments longer than this are parsed in pieces cut at line, sentence or
         word boundaries, so texts longer than spaCy's ``max_length`` work.
+    include_interviewer
+        Keep the tokens of interviewer turns (left out by default).
 
     Examples
     --------
@@ -116,7 +131,6 @@ def tokenize(
     for doc_id, text in zip(corpus.documents["doc_id"], corpus.documents["text"]):
         seg = by_doc.get(doc_id)
         if seg is None or seg.empty:
-            tables[doc_id] = pd.DataFrame(columns=TOKEN_COLUMNS)
             continue
         key = _cache_key(text, seg, settings)
         cached = _read_cache(cache, key)
@@ -133,9 +147,12 @@ def tokenize(
             _write_cache(cache, key, table)
             tables[doc_id] = table
 
-    ordered = [tables[d] for d in corpus.documents["doc_id"] if d in tables]
-    non_empty = [t for t in ordered if len(t)]
-    out = pd.concat(non_empty, ignore_index=True) if non_empty else pd.DataFrame(columns=TOKEN_COLUMNS)
+    ordered = [tables[d] for d in corpus.documents["doc_id"] if d in tables and len(tables[d])]
+    out = pd.concat(ordered, ignore_index=True) if ordered else _with_dtypes(pd.DataFrame(columns=_PARSED_COLUMNS))
+    roles = segments.set_index("segment_id")["role"].fillna("").astype(str)
+    out["role"] = out["segment_id"].map(roles).fillna("").astype("str")
+    if not include_interviewer:
+        out = out[out["role"] != "interviewer"].reset_index(drop=True)
     return out[TOKEN_COLUMNS]
 
 
@@ -168,7 +185,7 @@ def _read_cache(cache: Path, key: str) -> pd.DataFrame | None:
                       ArviointiWarning, stacklevel=3)
         path.unlink(missing_ok=True)
         return None
-    if list(table.columns) != TOKEN_COLUMNS:
+    if list(table.columns) != _PARSED_COLUMNS:
         path.unlink(missing_ok=True)
         return None
     return _with_dtypes(table)
@@ -214,13 +231,17 @@ def _parse(
     nlp = load_model()
     stop_words = nlp.Defaults.stop_words
 
-    def inputs() -> Iterator[tuple[str, tuple[int, int, str, int]]]:
+    def inputs() -> Iterator[tuple[str, tuple[int, int, str, int, list[tuple[int, int]]]]]:
         for i, (_, _, seg) in enumerate(todo):
-            for seg_id, seg_start, seg_text in zip(seg["segment_id"], seg["start_char"], seg["text"]):
+            for seg_id, seg_start, seg_text, speaker in zip(seg["segment_id"], seg["start_char"], seg["text"],
+                                                            seg["speaker"]):
+                # transcription marks only in transcript turns (segments with a speaker)
+                marks = mark_spans(seg_text) if isinstance(speaker, str) else []
                 pieces = list(_chunks(seg_text, chunk_chars))
                 for j, (offset, piece) in enumerate(pieces):
+                    local = [(a - offset, b - offset) for a, b in marks if a < offset + len(piece) and b > offset]
                     # the last piece of a segment carries a flag for the progress bar
-                    yield piece, (i, int(seg_start) + offset, seg_id, int(j == len(pieces) - 1))
+                    yield piece, (i, int(seg_start) + offset, seg_id, int(j == len(pieces) - 1), local)
 
     rows: dict[int, dict[str, list[Any]]] = {}
     sent_counter: dict[int, int] = {}
@@ -228,8 +249,9 @@ def _parse(
     seg_counts = [len(seg) for _, _, seg in todo]
     next_doc = 0
     with tqdm(total=total, desc="Jäsennetään (spaCy)", unit="kpl", disable=not progress) as bar:
-        for doc, (i, offset, seg_id, last_piece) in nlp.pipe(inputs(), as_tuples=True, batch_size=batch_size):
-            cols = rows.setdefault(i, {c: [] for c in TOKEN_COLUMNS})
+        for doc, (i, offset, seg_id, last_piece, marks) in nlp.pipe(inputs(), as_tuples=True,
+                                                                     batch_size=batch_size):
+            cols = rows.setdefault(i, {c: [] for c in _PARSED_COLUMNS})
             sent = sent_counter.get(i, -1)
             for tok in doc:
                 if tok.is_space:
@@ -249,6 +271,7 @@ def _parse(
                 cols["ent_iob"].append(tok.ent_iob_ if tok.ent_iob_ in ("B", "I") else "")
                 cols["is_stop"].append(bool(tok.is_stop or lemma.lower() in stop_words))
                 cols["is_punct"].append(bool(tok.is_punct))
+                cols["is_mark"].append(any(a <= tok.idx and tok.idx + len(tok.text) <= b for a, b in marks))
                 cols["compound_parts"].append("+".join(compound_parts(tok.text, lemma)))
             sent_counter[i] = sent
             if last_piece:
@@ -257,7 +280,7 @@ def _parse(
             # documents finish in order: hand each over as soon as all its segments are parsed
             while next_doc < len(todo) and done_segments.get(next_doc, 0) == seg_counts[next_doc]:
                 doc_id, key, _ = todo[next_doc]
-                yield doc_id, key, _table(doc_id, rows.pop(next_doc, {c: [] for c in TOKEN_COLUMNS}))
+                yield doc_id, key, _table(doc_id, rows.pop(next_doc, {c: [] for c in _PARSED_COLUMNS}))
                 next_doc += 1
 
 
@@ -265,12 +288,12 @@ def _table(doc_id: str, cols: dict[str, list[Any]]) -> pd.DataFrame:
     n = len(cols["text"])
     cols["doc_id"] = [doc_id] * n
     cols["token_id"] = list(range(n))
-    return _with_dtypes(pd.DataFrame({c: cols[c] for c in TOKEN_COLUMNS}))
+    return _with_dtypes(pd.DataFrame({c: cols[c] for c in _PARSED_COLUMNS}))
 
 
 _DTYPES = {
     **{c: "int64" for c in ("sent_id", "token_id", "start_char", "end_char")},
-    **{c: "bool" for c in ("is_stop", "is_punct")},
+    **{c: "bool" for c in ("is_stop", "is_punct", "is_mark")},
     **{c: "str" for c in ("doc_id", "segment_id", "text", "lemma", "pos", "morph", "ent_type", "ent_iob",
                           "compound_parts")},
 }
