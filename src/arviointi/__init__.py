@@ -2,7 +2,8 @@
 
 The data flows one way, one module per step::
 
-    files ──readers/cleaning──▶ Corpus (documents, segments) ──tokens──▶ token table
+    files ──readers/cleaning/transcripts──▶ Corpus (documents, segments) ──tokens──▶ token table
+                                              └──pseudonymize──▶ Corpus (identifiers replaced)
 
 >>> import arviointi
 >>> corpus = arviointi.load_corpus("corpus")     # doctest: +SKIP
@@ -11,7 +12,11 @@ The data flows one way, one module per step::
 
 from .corpus import Corpus, load_corpus
 from .errors import ArviointiError, ArviointiWarning
+from .pseudonymize import find_identifiers, pseudonymize, residual_check
 from .tokens import entities, tokenize
 
-__all__ = ["ArviointiError", "ArviointiWarning", "Corpus", "entities", "load_corpus", "tokenize"]
+__all__ = [
+    "ArviointiError", "ArviointiWarning", "Corpus", "entities", "find_identifiers", "load_corpus",
+    "pseudonymize", "residual_check", "tokenize",
+]
 __version__ = "0.1.0"
