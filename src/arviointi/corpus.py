@@ -389,7 +389,8 @@ def _read_transcript_document(file: Path, root: Path, meta_from_file: dict[str, 
         role = roles.get(turn.speaker.lower()) or default_role(turn.speaker)
         if role is None:
             role = "unknown"
-            unknown.setdefault(turn.speaker, turn.line)
+            if turn.speaker != "?":  # cues without a speaker were warned about by the reader
+                unknown.setdefault(turn.speaker, turn.line)
         prefix = f"{turn.speaker}: "
         start = offset + len(prefix)
         pieces.append(prefix + turn.text)
