@@ -247,19 +247,28 @@ def _read_document(file: Path, root: Path, meta_from_file: dict[str, Any], *, cl
     if not text:
         raise ArviointiError("nothing is left of the document after cleaning", path=file)
 
-    doc_id = str(meta.pop("doc_id", file.stem)).strip()
-    if not doc_id or not _DOC_ID.match(doc_id):
-        raise ArviointiError(f"doc_id {doc_id!r} must be a non-empty name without '/' or ':'", path=file)
+    row = _document_row(meta, file, root, text=text, raw_text=raw, encoding=decoded.encoding,
+                        default_kind="document", default_title=text.split("\n", 1)[0][:120])
+    return row, log
+
+
+def _document_row(meta: dict[str, Any], file: Path, root: Path, *, text: str, raw_text: str, encoding: str,
+                  default_kind: str, default_title: str, **extra: Any) -> dict[str, Any]:
+    """One row of ``Corpus.documents``: the standard columns, then the file's own metadata."""
+    meta = dict(meta)
+    doc_id = _doc_id(meta, file)
+    meta.pop("doc_id", None)
     row: dict[str, Any] = {
         "doc_id": doc_id,
-        "kind": meta.pop("kind", "document"),
-        "title": meta.pop("title", None) or text.split("\n", 1)[0][:120],
+        "kind": meta.pop("kind", default_kind),
+        "title": meta.pop("title", None) or default_title,
         "fictional": bool(meta.pop("fictional", False)),
         "path": str(file.relative_to(root)),
-        "encoding": decoded.encoding,
+        "encoding": encoding,
         "n_chars": len(text),
         "text": text,
-        "raw_text": raw,
+        "raw_text": raw_text,
+        **extra,
     }
     for key, value in meta.items():
         if key in _LIST_FIELDS:
@@ -267,7 +276,14 @@ def _read_document(file: Path, root: Path, meta_from_file: dict[str, Any], *, cl
         elif key in _DATE_FIELDS:
             value = _as_date(value, key, file)
         row[key] = value
-    return row, log
+    return row
+
+
+def _doc_id(meta: dict[str, Any], file: Path) -> str:
+    doc_id = str(meta.get("doc_id", file.stem)).strip()
+    if not doc_id or not _DOC_ID.match(doc_id):
+        raise ArviointiError(f"doc_id {doc_id!r} must be a non-empty name without '/' or ':'", path=file)
+    return doc_id
 
 
 def _as_list(value: Any, key: str, file: Path) -> list[str]:
@@ -378,9 +394,7 @@ def _read_transcript_document(file: Path, root: Path, meta_from_file: dict[str, 
         raise ArviointiError("'speakers' must map speaker labels to roles", path=file)
     roles = {**{k.lower(): v for k, v in corpus_map.items()}, **{str(k).lower(): str(v) for k, v in file_map.items()}}
 
-    doc_id = str(meta.pop("doc_id", file.stem)).strip()
-    if not doc_id or not _DOC_ID.match(doc_id):
-        raise ArviointiError(f"doc_id {doc_id!r} must be a non-empty name without '/' or ':'", path=file)
+    doc_id = _doc_id(meta, file)
     pieces: list[str] = []
     turns: list[dict[str, Any]] = []
     offset = 0
@@ -409,27 +423,10 @@ def _read_transcript_document(file: Path, root: Path, meta_from_file: dict[str, 
             ArviointiWarning, stacklevel=4,
         )
     text = "\n\n".join(pieces)
-    row: dict[str, Any] = {
-        "doc_id": doc_id,
-        "kind": meta.pop("kind", "transcript"),
-        "title": meta.pop("title", None) or file.stem,
-        "fictional": bool(meta.pop("fictional", False)),
-        "path": str(file.relative_to(root)),
-        "encoding": transcript.encoding,
-        "n_chars": len(text),
-        "text": text,
-        "raw_text": text,
-        "format": transcript.format,
-        "n_turns": len(turns),
-    }
     city = meta.pop("city", None)
     if city is not None and "cities" not in meta:
         meta["cities"] = [city]
-    row["city"] = city
-    for key, value in meta.items():
-        if key in _LIST_FIELDS:
-            value = _as_list(value, key, file)
-        elif key in _DATE_FIELDS:
-            value = _as_date(value, key, file)
-        row[key] = value
+    row = _document_row(meta, file, root, text=text, raw_text=text, encoding=transcript.encoding,
+                        default_kind="transcript", default_title=file.stem, format=transcript.format,
+                        n_turns=len(turns), city=city)
     return row, turns
