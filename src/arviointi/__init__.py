@@ -4,19 +4,25 @@ The data flows one way, one module per step::
 
     files ──readers/cleaning/transcripts──▶ Corpus (documents, segments) ──tokens──▶ token table
                                               └──pseudonymize──▶ Corpus (identifiers replaced)
+    token table ──coding (codebook rules + classifier)──▶ codings ──qda──▶ .qdpx / .qdc
 
 >>> import arviointi
 >>> corpus = arviointi.load_corpus("corpus")     # doctest: +SKIP
 >>> tokens = corpus.tokens()                     # doctest: +SKIP
 """
 
+from .agreement import agreement, disagreements
+from .coding import Codebook, ThemeClassifier, autocode, code_matrix, cooccurrence, load_codebook, quotes
 from .corpus import Corpus, load_corpus
 from .errors import ArviointiError, ArviointiWarning
 from .pseudonymize import find_identifiers, pseudonymize, residual_check
+from .qda import export_qdc, export_qdpx, read_qdpx
 from .tokens import entities, tokenize
 
 __all__ = [
-    "ArviointiError", "ArviointiWarning", "Corpus", "entities", "find_identifiers", "load_corpus",
-    "pseudonymize", "residual_check", "tokenize",
+    "ArviointiError", "ArviointiWarning", "Codebook", "Corpus", "ThemeClassifier", "agreement", "autocode",
+    "code_matrix", "disagreements",
+    "cooccurrence", "entities", "export_qdc", "export_qdpx", "find_identifiers", "load_codebook", "load_corpus",
+    "pseudonymize", "quotes", "read_qdpx", "residual_check", "tokenize",
 ]
 __version__ = "0.1.0"

@@ -357,6 +357,11 @@ def _segments(documents: pd.DataFrame, turn_rows: list[dict[str, Any]]) -> pd.Da
     return segments
 
 
+def _paragraph_segments_frame(documents: pd.DataFrame) -> pd.DataFrame:
+    """Paragraph segments for every document (used for corpora read from other tools)."""
+    return _segments(documents, [])
+
+
 def _speaker_map(file: Path, root: Path) -> dict[str, str]:
     """``speakers.yaml`` files from the corpus root down to the file's folder (nearer wins)."""
     mapping: dict[str, str] = {}
