@@ -227,19 +227,25 @@ def _sentence_views(tokens: pd.DataFrame) -> dict[tuple[str, int], _Sentence]:
     cols = ["doc_id", "sent_id", "text", "lemma", "compound_parts", "is_punct", "is_mark"]
     for (doc_id, sent_id), group in tokens[cols].groupby(["doc_id", "sent_id"], sort=False):
         sent = _Sentence(terms={}, lemmas=[], negated={}, affirmed={})
-        words = [(t, lem.lower(), parts) for t, lem, parts, punct, mark in group[cols[2:]].itertuples(index=False)
-                 if not punct and not mark]
+        # words with their clause number: a punctuation mark closes a clause and bounds negation
+        words: list[tuple[str, str, str, int]] = []
+        clause = 0
+        for t, lem, parts, punct, mark in group[cols[2:]].itertuples(index=False):
+            if punct:
+                clause += 1
+            elif not mark:
+                words.append((t, lem.lower(), parts, clause))
         in_scope: set[int] = set()
-        for i, (text, lemma, _) in enumerate(words):
+        for i, (text, lemma, _, cl) in enumerate(words):
             if lemma in _NEGATION_LEMMAS:
                 for j in range(max(0, i - 2), min(len(words), i + 5)):
-                    text2, lemma2, parts2 = words[j]
-                    if lemma2 in _NEGATION_LEMMAS:
+                    text2, lemma2, parts2, cl2 = words[j]
+                    if lemma2 in _NEGATION_LEMMAS or cl2 != cl:
                         continue
                     in_scope.add(j)
                     for term in _terms_of(lemma2, parts2):
                         sent.negated.setdefault(term, []).append(f"{text} … {text2}")
-        for j, (text, lemma, parts) in enumerate(words):
+        for j, (text, lemma, parts, _) in enumerate(words):
             for term in _terms_of(lemma, parts):
                 sent.terms.setdefault(term, []).append(text)
                 if j not in in_scope:
@@ -391,10 +397,14 @@ def _features(texts: list[str]) -> tuple[list[str], np.ndarray]:
     nlp = load_model(disable=("ner",))
     terms, vectors = [], []
     for doc in nlp.pipe(texts, batch_size=64):
-        words = [t for t in doc if not t.is_punct and not t.is_space]
         feats: list[str] = []
         negating = 0
-        for tok in words:
+        for tok in doc:
+            if tok.is_space:
+                continue
+            if tok.is_punct:
+                negating = 0  # negation does not reach past a clause boundary
+                continue
             lemma = (tok.lemma_ or tok.text).lower()
             parts = "+".join(compound_parts(tok.text, tok.lemma_ or tok.text))
             these = _terms_of(lemma, parts)
