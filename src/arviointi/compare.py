@@ -156,6 +156,7 @@ class RateRatios:
     fit: Any
     family: str
     dispersion: float
+    note: str = ""
 
     def summary(self) -> Any:
         """The statsmodels summary of the fitted model."""
@@ -175,6 +176,9 @@ def rate_ratios(counts: pd.DataFrame, *, by: str = "city", count: str = "count",
         ``n_documents``, ``count``, ``exposure``, ``rate_per_1000_words``; the reference
         row has rate ratio 1. ``dispersion`` is Pearson χ²/df of the Poisson fit (> 1.5
         suggests overdispersion: prefer ``negbin``). ``fit.summary()`` gives the full model.
+        When the negative-binomial dispersion parameter goes to zero (no overdispersion),
+        its intervals are undefined: the Poisson fit is reported, ``family`` says so and
+        ``note`` explains, with a warning.
     """
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
@@ -190,6 +194,7 @@ def rate_ratios(counts: pd.DataFrame, *, by: str = "city", count: str = "count",
     formula = f"{count} ~ C(_g)"
     poisson = smf.glm(formula, data=data, family=sm.families.Poisson(), offset=data["_log_exposure"]).fit()
     dispersion = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else float("nan")
+    note = ""
     if family == "poisson":
         fit = poisson
         if dispersion > 1.5:
@@ -202,6 +207,11 @@ def rate_ratios(counts: pd.DataFrame, *, by: str = "city", count: str = "count",
         if not fit.mle_retvals.get("converged", True):
             warnings.warn("the negative-binomial fit did not converge; read its intervals with care",
                           ArviointiWarning, stacklevel=2)
+        if fit.params.get("alpha", 1.0) < 1e-4 or fit.conf_int().drop(index="alpha").isna().any().any():
+            note = (f"negative binomial degenerate (alpha = {fit.params['alpha']:.2g}: no overdispersion); "
+                    "Poisson fit reported")
+            warnings.warn(note, ArviointiWarning, stacklevel=2)
+            fit, family = poisson, "poisson"
     else:
         raise ValueError("family must be 'poisson' or 'negbin'")
     params, conf, pvalues = fit.params, fit.conf_int(), fit.pvalues
@@ -223,4 +233,4 @@ def rate_ratios(counts: pd.DataFrame, *, by: str = "city", count: str = "count",
     if (table["n_documents"] < 5).any():
         warnings.warn(f"groups with fewer than 5 documents ({int(table['n_documents'].min())} at least): "
                       "rate ratios are very uncertain", ArviointiWarning, stacklevel=2)
-    return RateRatios(table=table, fit=fit, family=family, dispersion=dispersion)
+    return RateRatios(table=table, fit=fit, family=family, dispersion=dispersion, note=note)
