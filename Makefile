@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test setup voikko clean
+.PHONY: report test bench setup voikko clean
 
 report: setup
 	$(BIN)/jupyter-book build notebooks --path-output . --warningiserror --keep-going
@@ -15,6 +15,9 @@ report: setup
 
 test: setup
 	$(BIN)/python -m pytest tests src --doctest-modules --nbmake notebooks
+
+bench: setup
+	$(BIN)/python bench/run.py
 
 setup: voikko $(STAMP)
 

@@ -102,6 +102,15 @@ def test_poisson_rate_ratios_equal_the_direct_computation(corpus, rule_codings, 
     assert rr.dispersion < 1.5
 
 
+def test_auto_family_follows_the_dispersion(corpus, rule_codings, token_cache):
+    toks = corpus.tokens(cache_dir=token_cache, progress=False)
+    interviews = corpus.documents[corpus.documents["kind"] == "transcript"]
+    counts = code_counts(rule_codings, toks, interviews, code="haasteet", by="city")
+    with pytest.warns(ArviointiWarning):
+        auto = rate_ratios(counts, by="city", family="auto")
+    assert auto.dispersion < 1.5 and auto.family == "poisson" and auto.note.endswith("poisson chosen")
+
+
 def test_negative_binomial_rate_ratios(corpus, rule_codings, token_cache):
     toks = corpus.tokens(cache_dir=token_cache, progress=False)
     interviews = corpus.documents[corpus.documents["kind"] == "transcript"]
@@ -119,8 +128,10 @@ def test_degenerate_negative_binomial_says_so(corpus, rule_codings, token_cache)
     toks = corpus.tokens(cache_dir=token_cache, progress=False)
     interviews = corpus.documents[corpus.documents["kind"] == "transcript"]
     counts = code_counts(rule_codings, toks, interviews, code="hyvat_kaytannot", by="city")
-    with pytest.warns(ArviointiWarning, match="negative binomial degenerate"):
+    with pytest.warns(ArviointiWarning) as record:
         nb = rate_ratios(counts, by="city", family="negbin", reference="Lahti")
+    assert any("negative binomial degenerate" in str(w.message) for w in record)
+    assert any("fewer than 5 documents" in str(w.message) for w in record)
     assert nb.family == "poisson" and "no overdispersion" in nb.note
     assert nb.table["ci_low"].iloc[1:].notna().all()
 

@@ -90,10 +90,7 @@ def test_offsets_stay_consistent(pseudonymized):
 
 def test_residual_check_is_empty_for_the_examples(pseudonymized, token_cache):
     safe, key = pseudonymized
-    transcripts = safe.documents["kind"] == "transcript"
-    only = type(safe)(documents=safe.documents[transcripts].reset_index(drop=True),
-                      segments=safe.segments[safe.segments["doc_id"].isin(safe.documents.loc[transcripts, "doc_id"])],
-                      root=safe.root)
+    only = safe.select(kind="transcript")
     residual = residual_check(only, allow=COMPARED_CITIES + PROJECTS + ["Kela", "Lahden Talot"], key_path=key,
                               cache_dir=token_cache)
     assert residual.empty, residual[["type", "key", "source"]].to_dict("records")

@@ -166,7 +166,8 @@ class RateRatios:
 def rate_ratios(counts: pd.DataFrame, *, by: str = "city", count: str = "count", exposure: str = "words",
                 family: str = "poisson", reference: str | None = None) -> RateRatios:
     """Poisson (``family="poisson"``) or negative-binomial (``"negbin"``) regression of ``count`` on the
-    group with ``log(exposure)`` as offset.
+    group with ``log(exposure)`` as offset; ``family="auto"`` fits Poisson and switches to the negative
+    binomial when the Poisson dispersion (Pearson χ²/df) exceeds 1.5.
 
     Returns
     -------
@@ -195,6 +196,9 @@ def rate_ratios(counts: pd.DataFrame, *, by: str = "city", count: str = "count",
     poisson = smf.glm(formula, data=data, family=sm.families.Poisson(), offset=data["_log_exposure"]).fit()
     dispersion = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else float("nan")
     note = ""
+    if family == "auto":
+        family = "negbin" if dispersion > 1.5 else "poisson"
+        note = f"Poisson dispersion {dispersion:.2f}: {family} chosen"
     if family == "poisson":
         fit = poisson
         if dispersion > 1.5:
@@ -210,10 +214,12 @@ def rate_ratios(counts: pd.DataFrame, *, by: str = "city", count: str = "count",
         if fit.params.get("alpha", 1.0) < 1e-4 or fit.conf_int().drop(index="alpha").isna().any().any():
             note = (f"negative binomial degenerate (alpha = {fit.params['alpha']:.2g}: no overdispersion); "
                     "Poisson fit reported")
+            if dispersion > 1.5:
+                note += f", although the Poisson dispersion is {dispersion:.2f}: intervals may be too narrow"
             warnings.warn(note, ArviointiWarning, stacklevel=2)
             fit, family = poisson, "poisson"
     else:
-        raise ValueError("family must be 'poisson' or 'negbin'")
+        raise ValueError("family must be 'poisson', 'negbin' or 'auto'")
     params, conf, pvalues = fit.params, fit.conf_int(), fit.pvalues
     rows = []
     for g in data["_g"].cat.categories:

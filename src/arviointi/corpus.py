@@ -111,6 +111,29 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.documents)
 
+    def select(self, **conditions: Any) -> Corpus:
+        """The documents whose metadata match every condition (a value or a list of values),
+        with their segments and cleaning log.
+
+        Examples
+        --------
+        >>> corpus = load_corpus("corpus")
+        >>> len(corpus.select(kind="transcript")), len(corpus.select(city=["Espoo", "Lahti"]))
+        (12, 6)
+        """
+        keep = pd.Series(True, index=self.documents.index)
+        for column, wanted in conditions.items():
+            if column not in self.documents.columns:
+                raise KeyError(f"no document column {column!r}")
+            values = wanted if isinstance(wanted, (list, tuple, set)) else [wanted]
+            keep &= self.documents[column].isin(list(values))
+        documents = self.documents[keep].reset_index(drop=True)
+        ids = set(documents["doc_id"])
+        return Corpus(documents=documents,
+                      segments=self.segments[self.segments["doc_id"].isin(ids)].reset_index(drop=True),
+                      cleaning_log=self.cleaning_log[self.cleaning_log["doc_id"].isin(ids)].reset_index(drop=True),
+                      root=self.root)
+
     def tokens(
         self,
         *,

@@ -30,11 +30,12 @@ from dataclasses import replace as _dc_replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+import numpy as np
 import pandas as pd
 
 from .errors import ArviointiError
 from .nlp import _voikko
-from .tokens import entities
+from .tokens import PSEUDONYM_TOKEN, entities
 from .transcripts import default_role
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,7 +55,7 @@ CATEGORIES = {
 }
 CANDIDATE_COLUMNS = ["type", "key", "candidate", "forms", "count", "n_documents", "contexts",
                      "replacement", "decision"]
-_TOKEN_RE = re.compile(r"\[(?:%s) \d+\]" % "|".join(CATEGORIES.values()))
+_TOKEN_RE = PSEUDONYM_TOKEN
 _NER_TYPES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
 _NAME_CLASSES = {"etunimi": "person", "sukunimi": "person", "paikannimi": "place"}
 _LEGAL_FORMS = {"ry", "oy", "ab", "rf", "oyj", "ky", "tmi", "r.y.", "säätiö", "sr"}
@@ -405,8 +406,8 @@ def _name_key(voikko, token) -> str:  # noqa: ANN001
 def _outside_tokens(mentions: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
     """Drop mentions that touch a replacement token already in the text ("[ORGANISAATIO 2]")."""
     spans = {d: [m.span() for m in _TOKEN_RE.finditer(t)] for d, t in texts.items()}
-    keep = [not any(s < b and a < e for a, b in spans[d])
-            for d, s, e in zip(mentions["doc_id"], mentions["start_char"], mentions["end_char"])]
+    keep = np.array([not any(s < b and a < e for a, b in spans[d])
+                     for d, s, e in zip(mentions["doc_id"], mentions["start_char"], mentions["end_char"])], dtype=bool)
     return mentions[keep].reset_index(drop=True)
 
 

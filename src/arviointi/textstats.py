@@ -168,7 +168,8 @@ def kwic(tokens: pd.DataFrame, documents: pd.DataFrame, *, pattern: str | Sequen
          on: str = "lemma") -> pd.DataFrame:
     """Keywords in context: every token whose lemma (``on="lemma"``), or whose lemma or one of whose
     compound parts (``on="compound_part"``: "asiantuntija" finds "kokemusasiantuntijoiden"), is in
-    ``pattern``, with ``window`` tokens each side.
+    ``pattern``, with up to ``window`` tokens each side within the same segment (paragraph or
+    speaker turn; punctuation counts as a token).
 
     Returns ``doc_id``, ``segment_id``, ``token_id``, ``start_char``, ``end_char``, ``left``,
     ``keyword`` (as written), ``right``.
@@ -183,10 +184,10 @@ def kwic(tokens: pd.DataFrame, documents: pd.DataFrame, *, pattern: str | Sequen
         raise ValueError("on must be 'lemma' or 'compound_part'")
     texts = dict(zip(documents["doc_id"], documents["text"]))
     rows = []
-    positions = {d: g.reset_index(drop=True) for d, g in tokens[["doc_id", "token_id", "start_char", "end_char"]]
-                 .groupby("doc_id", sort=False)}
+    positions = {d: g.reset_index(drop=True) for d, g in tokens[["segment_id", "token_id", "start_char", "end_char"]]
+                 .groupby("segment_id", sort=False)}
     for row in tokens[hit.to_numpy(bool)].itertuples(index=False):
-        doc = positions[row.doc_id]
+        doc = positions[row.segment_id]  # the context stays inside the paragraph or speaker turn
         i = int(np.searchsorted(doc["token_id"].to_numpy(), row.token_id))
         lo, hi = max(0, i - window), min(len(doc) - 1, i + window)
         text = texts[row.doc_id]

@@ -19,8 +19,8 @@ and returns one row per token (:data:`TOKEN_COLUMNS`):
 ``is_stop``        form or lemma is in spaCy's Finnish stop-word list
 ``is_punct``       punctuation
 ``is_mark``        part of a transcription mark — ``(.)``, ``(--)``, ``[naurua]``, overlap
-                   brackets (:func:`arviointi.transcripts.mark_spans`); leave these out of
-                   word statistics with ``tokens[~tokens.is_mark]``
+                   brackets (:func:`arviointi.transcripts.mark_spans`) — or of a
+                   pseudonymisation token (``[HENKILÖ 1]``); word statistics leave these out
 ``compound_parts`` compound parts in base form, joined with ``+``: "asunnottomuus+työ";
                    one part for a simple word; ``""`` for tokens without letters
 ``role``           the speaker's role in a transcript turn (``interviewer``,
@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -66,7 +67,9 @@ TOKEN_COLUMNS = [
 #: The columns kept in the cache (``role`` depends on the speaker map, so it is joined afterwards).
 _PARSED_COLUMNS = TOKEN_COLUMNS[:-1]
 #: Bump when the token table changes shape or meaning: old cache entries are then ignored.
-TOKENS_FORMAT = 2
+TOKENS_FORMAT = 3
+#: A pseudonymisation token written by :func:`arviointi.pseudonymize` ("[HENKILÖ 1]").
+PSEUDONYM_TOKEN = re.compile(r"\[(?:HENKILÖ|OSOITE|PAIKKA|ORGANISAATIO|PUHELIN|SÄHKÖPOSTI|HENKILÖTUNNUS) \d+\]")
 #: Segments longer than this are parsed in pieces (spaCy's ``max_length`` is 1 000 000).
 CHUNK_CHARS = 100_000
 
@@ -235,8 +238,10 @@ def _parse(
         for i, (_, _, seg) in enumerate(todo):
             for seg_id, seg_start, seg_text, speaker in zip(seg["segment_id"], seg["start_char"], seg["text"],
                                                             seg["speaker"]):
-                # transcription marks only in transcript turns (segments with a speaker)
+                # transcription marks only in transcript turns (segments with a speaker);
+                # pseudonymisation tokens anywhere
                 marks = mark_spans(seg_text) if isinstance(speaker, str) else []
+                marks += [m.span() for m in PSEUDONYM_TOKEN.finditer(seg_text)]
                 pieces = list(_chunks(seg_text, chunk_chars))
                 for j, (offset, piece) in enumerate(pieces):
                     local = [(a - offset, b - offset) for a, b in marks if a < offset + len(piece) and b > offset]
