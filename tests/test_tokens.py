@@ -151,11 +151,11 @@ def test_interrupted_write_leaves_no_entry(folder, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     corpus = _small_corpus(folder)
 
-    def interrupted(self, fh, **kwargs):
-        fh.write(b"PAR1 half a file")
+    def interrupted(table, fh, **kwargs):
+        fh.write(b"ARROW1 half a file")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", interrupted)
+    monkeypatch.setattr(tokens_module, "_write_ipc", interrupted)
     with pytest.raises(KeyboardInterrupt):
         tokenize(corpus, cache_dir=cache, progress=False)
     assert _cache_files(cache) == []  # neither a half-written entry nor a temporary file
@@ -169,11 +169,11 @@ def test_corrupt_entry_is_discarded_and_reparsed(folder, tmp_path):
     corpus = _small_corpus(folder)
     expected = tokenize(corpus, cache_dir=cache, progress=False)
     [entry] = _cache_files(cache)
-    entry.write_bytes(b"not parquet at all")
+    entry.write_bytes(b"not an arrow file at all")
     with pytest.warns(ArviointiWarning, match="unreadable cache entry discarded"):
         again = tokenize(corpus, cache_dir=cache, progress=False)
     pd.testing.assert_frame_equal(expected, again)
-    assert entry.read_bytes().startswith(b"PAR1")
+    assert entry.read_bytes().startswith(b"ARROW1")
 
 
 def test_unwritable_cache_warns_and_still_returns_tokens(folder, tmp_path):
@@ -227,3 +227,58 @@ def test_progress_bar_is_shown_on_request(folder, tmp_path, capsys):
 
 def test_no_download_at_run_time():
     assert not os.environ.get("SPACY_DOWNLOAD")  # the model is a pip package; nothing is fetched
+
+
+# ------------------------------------------------------------ speed paths
+
+def test_fast_lemma_path_runs_no_neural_component(corpus, tmp_path, monkeypatch):
+    nlp = tokens_module.load_model()
+
+    def no_pipe(*args, **kwargs):
+        raise AssertionError("the fast lemma path must not run the neural pipeline")
+
+    monkeypatch.setattr(nlp, "pipe", no_pipe)
+    fast = corpus.select(kind="document").tokens(cache_dir=tmp_path / "c", progress=False, components="lemma",
+                                                 n_process=1)
+    assert (fast["ent_type"] == "").all() and (fast["morph"] == "").all()
+    assert set(fast["pos"]) <= {"NOUN", "VERB", "ADJ", "ADV", "PROPN", "PRON", "ADP", "CCONJ", "SCONJ", "NUM",
+                                "AUX", "INTJ", "PUNCT", "X"}
+
+
+def test_fast_lemma_path_agrees_with_the_full_pipeline(corpus, tokens, tmp_path):
+    fast = corpus.select(kind="document").tokens(cache_dir=tmp_path / "c", progress=False, components="lemma")
+    assert fast[["doc_id", "start_char", "end_char", "text"]].equals(tokens[["doc_id", "start_char", "end_char", "text"]])
+    agreement = (fast["lemma"] == tokens["lemma"]).mean()
+    assert agreement >= 0.95, agreement
+    assert set(fast.loc[fast["text"] == "asunnottomuustyön", "compound_parts"]) == {"asunnottomuus+työ"}
+
+
+def test_components_have_their_own_cache_entries(folder, tmp_path):
+    corpus = _small_corpus(folder)
+    tokenize(corpus, cache_dir=tmp_path / "c", progress=False)
+    tokenize(corpus, cache_dir=tmp_path / "c", progress=False, components="lemma")
+    assert len(_cache_files(tmp_path / "c")) == 2
+    with pytest.raises(ValueError, match="components must be"):
+        tokenize(corpus, cache_dir=tmp_path / "c", components="pos")
+
+
+def test_two_processes_give_the_same_table(corpus, tmp_path):
+    one = tokenize(corpus, cache_dir=tmp_path / "one", progress=False, n_process=1, include_interviewer=True)
+    two = tokenize(corpus, cache_dir=tmp_path / "two", progress=False, n_process=2, include_interviewer=True)
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_text_statistics_take_a_corpus_and_use_the_fast_path(corpus, monkeypatch, token_cache):
+    from arviointi import frequencies
+
+    seen = {}
+    original = type(corpus).tokens
+
+    def spy(self, **kwargs):
+        seen.update(kwargs)
+        return original(self, cache_dir=token_cache, **{k: v for k, v in kwargs.items() if k != "cache_dir"})
+
+    monkeypatch.setattr(type(corpus), "tokens", spy)
+    top = frequencies(corpus.select(kind="document")).head(1)
+    assert seen["components"] == "lemma"
+    assert top[["term", "count"]].values.tolist() == [["hanke", 29]]

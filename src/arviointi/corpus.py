@@ -141,12 +141,15 @@ class Corpus:
         progress: bool | None = None,
         batch_size: int = 64,
         include_interviewer: bool = False,
+        components: str = "full",
+        n_process: int | None = None,
     ) -> pd.DataFrame:
         """Parse the corpus with the Finnish spaCy model: one row per token.
 
         See :func:`arviointi.tokens.tokenize` for the columns. Parsing is cached
         on disk, so only the first call pays. Interviewer turns are left out
-        unless ``include_interviewer=True``.
+        unless ``include_interviewer=True``. ``components="lemma"`` takes the fast
+        lemma path (no neural components); ``n_process`` sets the worker processes.
 
         Examples
         --------
@@ -160,7 +163,7 @@ class Corpus:
         from .tokens import tokenize
 
         return tokenize(self, cache_dir=cache_dir, progress=progress, batch_size=batch_size,
-                        include_interviewer=include_interviewer)
+                        include_interviewer=include_interviewer, components=components, n_process=n_process)
 
 
 def load_corpus(path: str | PathLike[str] = "corpus", *, clean: bool = True) -> Corpus:

@@ -178,3 +178,95 @@ def _part_base_form(group: list[tuple[str, str]], surface: str) -> str:
     if group[-1][1] in ("+inen", "+minen") and surface.endswith("s"):
         return surface[:-1] + "nen"
     return surface
+
+
+# ------------------------------------------------------------------ the fast lemma path
+
+_CLASS_POS = {
+    "nimisana": "NOUN", "nimisana_laatusana": "ADJ", "laatusana": "ADJ", "teonsana": "VERB",
+    "seikkasana": "ADV", "asemosana": "PRON", "suhdesana": "ADP", "lukusana": "NUM", "kieltosana": "AUX",
+    "huudahdussana": "INTJ", "lyhenne": "NOUN", "etunimi": "PROPN", "sukunimi": "PROPN", "paikannimi": "PROPN",
+    "nimi": "PROPN",
+}
+#: Word classes tried first: frequent closed-class words ("eli", "kuin", "jälkeen", "lisäksi") are far more
+#: often the conjunction/adposition/adverb than the rare content word Voikko also offers.
+_CLASS_ORDER = ["kieltosana", "sidesana", "suhdesana", "asemosana", "seikkasana", "laatusana", "nimisana_laatusana",
+                "nimisana", "lukusana", "teonsana", "lyhenne", "huudahdussana"]
+_SUBORDINATORS = {"että", "kun", "jos", "koska", "jotta", "vaikka", "kuin", "mikäli", "kunnes", "jollei", "ettei",
+                  "jottei", "kuten"}
+_ADVERB_CASES = {"tulento"}
+
+
+@functools.lru_cache(maxsize=200_000)
+def _prob(word: str) -> float:
+    """The model's log probability of a word (its frequency table); -20 for unknown words."""
+    return float(load_model().vocab[word.lower()].prob) if word else -20.0
+
+
+@functools.lru_cache(maxsize=200_000)
+def guess_pos(word: str, sentence_initial: bool = False) -> str:
+    """A Universal Dependencies part of speech from Voikko's analyses alone (no neural tagger).
+
+    Used by the fast lemma path to choose among Voikko's readings the way the model's
+    lemmatizer would with the tagger's POS.
+
+    Examples
+    --------
+    >>> guess_pos("asumisen"), guess_pos("lisäksi"), guess_pos("Espoossa"), guess_pos("olevia")
+    ('NOUN', 'ADV', 'PROPN', 'VERB')
+    """
+    if not any(ch.isalnum() for ch in word):
+        return "PUNCT"
+    if word.replace(",", "").replace(".", "").isdigit():
+        return "NUM"
+    analyses = _voikko().analyze(word)
+    if not analyses:
+        return "PROPN" if word[:1].isupper() and not sentence_initial else "X"
+    names = [a for a in analyses if a.get("CLASS") in _NAME_CLASSES]
+    if names and word[:1].isupper() and (not sentence_initial or len(names) == len(analyses)):
+        return "PROPN"
+    readings = [a for a in analyses if a.get("CLASS") not in _NAME_CLASSES] or analyses
+    # the most frequent lemma wins (the model's word probabilities), then the class order
+    best = max(readings, key=lambda a: (_prob(a.get("BASEFORM", "")),
+                                        -(_CLASS_ORDER.index(a["CLASS"]) if a.get("CLASS") in _CLASS_ORDER else 99)))
+    # a translative that is a frequent word of its own is an adverb: "lisäksi", "esimerkiksi"
+    if (best.get("SIJAMUOTO") in _ADVERB_CASES and best.get("CLASS") in ("nimisana", "laatusana")
+            and _prob(word.lower()) > _prob(best.get("BASEFORM", "")) + 1.0):
+        return "ADV"
+    cls = best.get("CLASS")
+    if cls == "sidesana":
+        return "SCONJ" if best.get("BASEFORM", "").lower() in _SUBORDINATORS else "CCONJ"
+    if "PARTICIPLE" in best and cls in ("laatusana", "nimisana") and best.get("PARTICIPLE") != "agent":
+        return "VERB"
+    if cls == "teonsana":
+        if best.get("MOOD") == "MINEN-infinitive":
+            return "NOUN"
+        return "AUX" if best.get("BASEFORM") in ("olla", "ei") else "VERB"
+    if cls in ("laatusana", "lukusana") and best.get("SIJAMUOTO") == "kerrontosti":
+        return "ADV"
+    return _CLASS_POS.get(cls, "X")
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_lemmatizer():  # type: ignore[no-untyped-def]
+    """The model's own Voikko lemmatizer component, used without the neural components."""
+    return load_model().get_pipe("lemmatizer")
+
+
+@functools.lru_cache(maxsize=400_000)
+def fast_lemma(word: str, pos: str) -> str:
+    """The lemma the model's Voikko lemmatizer gives ``word`` with part of speech ``pos``.
+
+    Examples
+    --------
+    >>> fast_lemma("asunnottomuuden", "NOUN"), fast_lemma("kehittämiseen", "NOUN"), fast_lemma("STM:n", "PROPN")
+    ('asunnottomuus', 'kehittäminen', 'STM')
+    """
+    from spacy.tokens import Doc
+
+    lemmatizer = _fast_lemmatizer()
+    doc = Doc(lemmatizer.vocab, words=[word], pos=[pos])
+    token = doc[0]
+    if pos in ("PUNCT", "SPACE"):
+        return word
+    return lemmatizer.lemmatize(token, lemmatizer._analyze(token)) or word

@@ -22,7 +22,7 @@ correction, and ``pct_diff`` = %DIFF (Gabrielatos & Marchi 2012).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,9 +31,22 @@ from scipy import sparse, stats
 __all__ = ["terms", "frequencies", "keyness", "kwic", "collocations", "ngrams", "DocumentTermMatrix", "dtm"]
 
 
+def _token_table(tokens: Any, documents: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """A token table and the documents: given a :class:`~arviointi.corpus.Corpus`, its tokens from the fast
+    lemma path (frequencies and keyness need no POS or NER) and its documents."""
+    from .corpus import Corpus
+
+    if isinstance(tokens, Corpus):
+        return tokens.tokens(components="lemma", progress=False), documents if documents is not None else tokens.documents
+    return tokens, documents
+
+
 def terms(tokens: pd.DataFrame, *, unit: str = "lemma", by: str | Sequence[str] | None = None,
           documents: pd.DataFrame | None = None, drop_stop: bool = True) -> pd.DataFrame:
     """The counted terms: one row per lemma (or compound part), with ``doc_id`` and the ``by`` columns.
+
+    ``tokens`` is a token table or a :class:`~arviointi.corpus.Corpus` (then its fast-lemma-path tokens
+    and its documents are used; so for every function in this module).
 
     Examples
     --------
@@ -43,6 +56,7 @@ def terms(tokens: pd.DataFrame, *, unit: str = "lemma", by: str | Sequence[str] 
     >>> terms(toks, unit="compound_part")["term"].tolist()
     ['asunnottomuus', 'työ']
     """
+    tokens, documents = _token_table(tokens, documents)
     keep = ~tokens["is_punct"].to_numpy(bool)
     if "is_mark" in tokens.columns:
         keep &= ~tokens["is_mark"].to_numpy(bool)
