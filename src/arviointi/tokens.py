@@ -277,6 +277,22 @@ def _inputs(todo: list[tuple[str, str, pd.DataFrame]], chunk_chars: int
                 yield piece, (i, int(seg_start) + offset, seg_id, int(j == len(pieces) - 1), local)
 
 
+def _length_sorted_pipe(nlp: Any, items: Iterator[tuple[str, Any]], *, batch_size: int,
+                        window: int = 1024) -> Iterator[tuple[Any, Any]]:
+    """``nlp.pipe`` over windows of texts sorted by length (similar lengths batch faster), yielding the
+    results in the original order; the window bounds memory and keeps the progress bar moving."""
+    import itertools
+
+    while True:
+        block = list(itertools.islice(items, window))
+        if not block:
+            return
+        order = sorted(range(len(block)), key=lambda k: len(block[k][0]))
+        parsed = dict(zip(order, nlp.pipe((block[k] for k in order), as_tuples=True, batch_size=batch_size)))
+        for k in range(len(block)):
+            yield parsed.pop(k)
+
+
 def _fast_docs(items: Iterator[tuple[str, Any]]) -> Iterator[tuple[Any, Any]]:
     """The fast lemma path: the model's tokenizer and a rule-based sentencizer, no neural components;
     lemmas from Voikko via :func:`arviointi.nlp.fast_lemma`, cached per word form."""
@@ -296,7 +312,7 @@ def _parse_serial(
     nlp = load_model()
     stop_words = nlp.Defaults.stop_words
     if components == "full":
-        docs = nlp.pipe(_inputs(todo, chunk_chars), as_tuples=True, batch_size=batch_size)
+        docs = _length_sorted_pipe(nlp, _inputs(todo, chunk_chars), batch_size=batch_size)
     else:
         docs = _fast_docs(_inputs(todo, chunk_chars))
     rows: dict[int, dict[str, list[Any]]] = {}
