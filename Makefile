@@ -1,28 +1,29 @@
 # arviointi — two commands do everything on a fresh Debian machine:
-#   make report   set up, execute the notebooks and publish the report into _build/
-#   make test     set up and run the tests (library, doctests, notebooks)
+#   make report   set up, execute the notebooks, publish the report (HTML + PDF) into _build/
+#   make test     set up, build the report and run every test (library, doctests, notebooks, browser)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test bench setup voikko clean
+.PHONY: report test bench setup system clean
 
 report: setup
-	$(BIN)/jupyter-book build notebooks --path-output . --warningiserror --keep-going
-	@echo ">> Report: $(CURDIR)/_build/html/index.html"
+	$(BIN)/arviointi report
+	@echo ">> Report: $(CURDIR)/_build/html/index.html and $(CURDIR)/_build/pdf/raportti.pdf"
 
-test: setup
+test: report
 	$(BIN)/python -m pytest tests src --doctest-modules --nbmake notebooks
 
 bench: setup
 	$(BIN)/python bench/run.py
 
-setup: voikko $(STAMP)
+setup: system $(STAMP)
 
-voikko:
+system:
 	@tools/ensure-voikko.sh
+	@tools/ensure-chromium.sh
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,4 +32,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf _build notebooks/_build .pytest_cache
+	rm -rf _build .pytest_cache

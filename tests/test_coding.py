@@ -55,13 +55,20 @@ def test_codebook_has_the_three_themes_with_finnish_labels(codebook):
     [
         ("themes: [", r"codebook\.yaml, line \d+: codebook is not valid YAML"),
         ("foo: 1", r"a codebook needs a 'themes:' list"),
-        ("themes:\n  - id: haasteet\n    rules:\n      - any: [a]\n", r"lacks the theme\(s\) \['kokemusasiantuntijuus', 'hyvat_kaytannot'\]"),
         ("themes:\n  - id: haasteet\n  - id: haasteet\n", r"codebook\.yaml, line 2: code id 'haasteet' is used twice"),
         ("themes:\n  - id: haasteet\n    color: red\n", r"line 2: colour of 'haasteet' must be #RRGGBB"),
         ("themes:\n  - id: haasteet\n    rules:\n      - anyy: [a]\n", r"line 2: rule of 'haasteet' has unknown condition\(s\) \['anyy'\]"),
         ("themes:\n  - id: haasteet\n    rules:\n      - unless: [a]\n", r"rule of 'haasteet' has no positive condition"),
     ],
 )
+def test_required_themes(tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text("themes:\n  - id: haasteet\n    rules:\n      - any: [a]\n", encoding="utf-8")
+    assert load_codebook(path).themes == ["haasteet"]  # a new evaluation brings its own themes
+    with pytest.raises(ArviointiError, match=r"lacks the theme\(s\) \['kokemusasiantuntijuus', 'hyvat_kaytannot'\]"):
+        load_codebook(path, require=THEMES)
+
+
 def test_bad_codebooks_name_file_and_line(tmp_path, text, message):
     path = tmp_path / "codebook.yaml"
     path.write_text(text, encoding="utf-8")

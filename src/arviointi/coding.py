@@ -124,16 +124,22 @@ class Codebook:
         )
 
 
-def load_codebook(path: str | Path | None = None) -> Codebook:
+def load_codebook(path: str | Path | None = None, *, require: Sequence[str] | None = None) -> Codebook:
     """Read a codebook YAML file (default: ``corpus/codebook.yaml``, or ``../corpus/codebook.yaml``).
+
+    Any themes may be defined (a new evaluation brings its own). ``require`` lists theme ids
+    that must be there; by default the three themes of this evaluation are required when the
+    default codebook is read, and none otherwise.
 
     Raises
     ------
     ArviointiError
-        The file is missing or not valid YAML, a theme is missing, an id repeats,
+        The file is missing or not valid YAML, a required theme is missing, an id repeats,
         a colour is not ``#RRGGBB`` or a rule has an unknown condition; the message
         names the file and the line of the code.
     """
+    if require is None:
+        require = THEMES if path is None else ()
     if path is None:
         candidates = [Path("corpus/codebook.yaml"), Path("../corpus/codebook.yaml")]
         path = next((p for p in candidates if p.is_file()), candidates[0])
@@ -173,7 +179,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     for theme in data["themes"]:
         walk(theme, None, None)
     book = Codebook(codes=codes, path=path)
-    missing = [t for t in THEMES if t not in book.themes]
+    missing = [t for t in require if t not in book.themes]
     if missing:
         raise ArviointiError(f"the codebook lacks the theme(s) {missing}", path=path)
     return book
@@ -425,7 +431,7 @@ def _features(texts: list[str]) -> tuple[list[str], np.ndarray]:
     return terms, np.vstack(vectors) if vectors else np.zeros((0, 200))
 
 
-def load_training_sentences(path: str | Path | None = None) -> pd.DataFrame:
+def load_training_sentences(path: str | Path | None = None, *, themes: Sequence[str] = THEMES) -> pd.DataFrame:
     """Researcher-coded sentences (``text`` and a 0/1 column per theme), default
     ``corpus/coding/koodatut_lauseet.csv``."""
     if path is None:
@@ -435,10 +441,10 @@ def load_training_sentences(path: str | Path | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise ArviointiError("training sentences not found", path=path)
     table = pd.read_csv(path)
-    missing = [c for c in ("text", *THEMES) if c not in table.columns]
+    missing = [c for c in ("text", *themes) if c not in table.columns]
     if missing:
         raise ArviointiError(f"training sentences lack the column(s) {missing}", path=path, line=1)
-    bad = table[~table[list(THEMES)].isin([0, 1]).all(axis=1)]
+    bad = table[~table[list(themes)].isin([0, 1]).all(axis=1)]
     if not bad.empty:
         raise ArviointiError("theme columns must hold 0 or 1", path=path, line=int(bad.index[0]) + 2)
     return table
@@ -494,10 +500,19 @@ def autocode(
         return rules
     if classifier is None:
         if not isinstance(training, pd.DataFrame):
-            if training is None and corpus.root is not None and (corpus.root / "coding" / "koodatut_lauseet.csv").is_file():
-                training = corpus.root / "coding" / "koodatut_lauseet.csv"
-            training = load_training_sentences(training)
-        classifier = ThemeClassifier().fit(training)
+            default = corpus.root / "coding" / "koodatut_lauseet.csv" if corpus.root is not None else None
+            if training is None and default is not None and default.is_file():
+                training = default
+            if training is None:
+                import warnings
+
+                from .errors import ArviointiWarning
+
+                warnings.warn("no researcher-coded training sentences (coding/koodatut_lauseet.csv in the corpus): "
+                              "coding with the codebook's rules only", ArviointiWarning, stacklevel=2)
+                return rules
+            training = load_training_sentences(training, themes=book.themes)
+        classifier = ThemeClassifier(themes=book.themes).fit(training)
     units = sentences(tokens, corpus.documents)
     probs = classifier.predict_proba(units["text"].tolist()) if len(units) else pd.DataFrame(columns=classifier.themes)
     coded = set(zip(rules["doc_id"], rules["start_char"], rules["code"]))

@@ -44,8 +44,8 @@ def adjust_pvalues(p: Sequence[float], method: str = "holm") -> np.ndarray:
 
 
 def standardized_residuals(table: pd.DataFrame) -> pd.DataFrame:
-    """Adjusted standardised residuals (Haberman): |r| > 1.96 marks a cell that departs from
-    independence at the 5 % level (before any multiple-testing correction)."""
+    """Adjusted standardised residuals (Haberman): an absolute value above 1.96 marks a cell that
+    departs from independence at the 5 % level (before any multiple-testing correction)."""
     obs = table.to_numpy(float)
     n = obs.sum()
     rows, cols = obs.sum(axis=1, keepdims=True), obs.sum(axis=0, keepdims=True)

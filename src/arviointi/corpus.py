@@ -288,7 +288,7 @@ def _document_row(meta: dict[str, Any], file: Path, root: Path, *, text: str, ra
         "doc_id": doc_id,
         "kind": meta.pop("kind", default_kind),
         "title": meta.pop("title", None) or default_title,
-        "fictional": bool(meta.pop("fictional", False)),
+        "fictional": _as_bool(meta.pop("fictional", False), "fictional", file),
         "path": str(file.relative_to(root)),
         "encoding": encoding,
         "n_chars": len(text),
@@ -303,6 +303,17 @@ def _document_row(meta: dict[str, Any], file: Path, root: Path, *, text: str, ra
             value = _as_date(value, key, file)
         row[key] = value
     return row
+
+
+def _as_bool(value: Any, key: str, file: Path) -> bool:
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "kyllä", "1"):
+        return True
+    if text in ("false", "no", "ei", "0", ""):
+        return False
+    raise ArviointiError(f"'{key}' must be true or false, got {value!r}", path=file)
 
 
 def _doc_id(meta: dict[str, Any], file: Path) -> str:

@@ -7,8 +7,8 @@ Three steps, in the order the Finnish Social Science Data Archive (FSD) advises:
    addresses and Finnish personal identity codes (henkilötunnus, checksum
    validated). Sources: the Finnish model's named-entity recognition, Voikko's
    name lexicon (first names, surnames, place names), speaker labels that are names,
-   and patterns. Candidates are keyed on the **lemma**, so "Matti", "Matin" and
-   "Matille" are one candidate, and the parts of a full name share its number.
+   and patterns. Candidates are keyed on the **lemma**, so "Aino", "Ainon" and
+   "Ainolle" are one candidate, and the parts of a full name share its number.
 2. **Review** — the candidate table has a ``decision`` column (``"replace"`` or
    ``"keep"``): the researcher edits it and passes it back.
 3. **Apply** — :func:`pseudonymize` replaces every accepted candidate consistently
@@ -163,7 +163,7 @@ def pseudonymize(
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> (root / "aineisto" / "transcripts").mkdir(parents=True)
     >>> _ = (root / "aineisto" / "transcripts" / "h.txt").write_text(
-    ...     "H: Kuka auttoi?\\nV: Matti auttoi Espoossa. Soitin Matille numeroon 040 123 4567.\\n",
+    ...     "H: Kuka auttoi?\\nV: Aino auttoi Espoossa. Soitin Ainolle numeroon 050 555 0199.\\n",
     ...     encoding="utf-8")
     >>> corpus = load_corpus(root / "aineisto")
     >>> safe = pseudonymize(corpus, allow=["Espoo"], key_path=root / "avain.csv", cache_dir=root / "c")
@@ -431,7 +431,7 @@ def _one_type_per_key(mentions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _merge_person_parts(mentions: pd.DataFrame) -> pd.DataFrame:
-    """The parts of a full name share its key: "Matti Virtanen", "Matin" → one person."""
+    """The parts of a full name share its key: "Aino Mäkelä", "Ainon" → one person."""
     persons = mentions[mentions["type"] == "person"]
     part_key: dict[str, str] = {}
     for key in sorted(set(persons["key"]), key=lambda k: -len(k.split())):

@@ -2,9 +2,10 @@
 
 :func:`build_report` runs the whole chain: Jupyter Book v1 executes the notebooks and writes
 the HTML report into ``_build/html``; :func:`check_report` then searches every built page for
-every original value in the pseudonymisation keys (``.avain/*.csv`` beside the notebooks'
-project, outside the corpus) and fails the build if one is found; finally the book is built as
-a single page and printed to ``_build/pdf/raportti.pdf`` with headless Chromium.
+every original value in the pseudonymisation keys (``.avain/*.csv`` in the project folder,
+outside the corpus) and fails the build if one is found; finally every page, in the order of
+the table of contents, is printed with headless Chromium and the pages are joined into
+``_build/pdf/raportti.pdf`` (the notebooks are executed once).
 """
 
 from __future__ import annotations
@@ -96,6 +97,44 @@ def print_pdf(page: Path, pdf: Path) -> Path:
     return pdf
 
 
+def toc_pages(toc: Path) -> list[str]:
+    """The page names of a Jupyter Book ``_toc.yml`` in reading order (root first)."""
+    import yaml
+
+    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    names = [data["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    walk(data.get("chapters", []))
+    for part in data.get("parts", []):
+        walk(part.get("chapters", []))
+    return [Path(n).with_suffix("").as_posix() for n in names]
+
+
+def join_pdf(pages: list[Path], pdf: Path) -> Path:
+    """Print every page to PDF with Chromium and join them, in order, into ``pdf``."""
+    from pypdf import PdfWriter
+
+    parts = []
+    for i, page in enumerate(pages):
+        parts.append(print_pdf(page, pdf.parent / f".osa-{i:02d}.pdf"))
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(str(part))
+    tmp = pdf.with_suffix(".tmp.pdf")
+    with open(tmp, "wb") as fh:
+        writer.write(fh)
+    tmp.replace(pdf)
+    for part in parts:
+        part.unlink(missing_ok=True)
+    return pdf
+
+
 def build_report(root: str | Path = ".", *, pdf: bool = True) -> Path:
     """Execute the notebooks, build the HTML report, check it for personal data, print the PDF.
 
@@ -110,7 +149,8 @@ def build_report(root: str | Path = ".", *, pdf: bool = True) -> Path:
     root = Path(root).resolve()
     book = root / "notebooks"
     build = root / "_build"
-    cmd = [*_jupyter_book(), "build", str(book), "--path-output", str(root), "--warningiserror", "--keep-going"]
+    cmd = [*_jupyter_book(), "build", str(book), "--all", "--path-output", str(root), "--warningiserror",
+           "--keep-going"]  # --all: every notebook is executed again, so no page is stale
     if subprocess.run(cmd, cwd=root).returncode != 0:
         raise ArviointiError("the Jupyter Book build failed (see the messages above)", path=book)
     leaks = check_report(build / "html", root / KEY_DIR)
@@ -119,12 +159,6 @@ def build_report(root: str | Path = ".", *, pdf: bool = True) -> Path:
         shutil.rmtree(build / "html", ignore_errors=True)
         raise ArviointiError(f"the report contains unpseudonymised values and was removed: {listed}", path=build)
     if pdf:
-        cmd = [*_jupyter_book(), "build", str(book), "--path-output", str(root), "--builder", "singlehtml"]
-        if subprocess.run(cmd, cwd=root, capture_output=True, text=True).returncode != 0:
-            raise ArviointiError("the single-page build for the PDF failed", path=book)
-        single = build / "singlehtml" / "index.html"
-        leaks = check_report(build / "singlehtml", root / KEY_DIR)
-        if not leaks.empty:
-            raise ArviointiError("the single-page report contains unpseudonymised values", path=single)
-        print_pdf(single, build / "pdf" / "raportti.pdf")
+        pages = [build / "html" / f"{name}.html" for name in toc_pages(book / "_toc.yml")]
+        join_pdf(pages, build / "pdf" / "raportti.pdf")
     return build / "html" / "index.html"

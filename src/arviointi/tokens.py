@@ -3,29 +3,27 @@
 :func:`tokenize` parses every segment of a corpus with the Finnish spaCy model
 and returns one row per token (:data:`TOKEN_COLUMNS`):
 
-=================  ==================================================================
-``doc_id``         the document (join ``Corpus.documents`` on it for metadata)
-``segment_id``     the paragraph or speaker turn
-``sent_id``        sentence number within the document (0-based)
-``token_id``       token number within the document (0-based)
-``start_char``     offset of the token in the document's cleaned ``text``
-``end_char``       end offset (exclusive): ``text[start_char:end_char] == token text``
-``text``           the word form as written
-``lemma``          base form from the model's Voikko lemmatizer ("asunnottomuuden" → "asunnottomuus")
-``pos``            Universal Dependencies part of speech
-``morph``          UD morphological features ("Case=Gen|Number=Sing")
-``ent_type``       named-entity label (PERSON, ORG, GPE, LOC, …) or ``""``
-``ent_iob``        ``"B"`` begins an entity, ``"I"`` continues it, ``""`` outside
-``is_stop``        form or lemma is in spaCy's Finnish stop-word list
-``is_punct``       punctuation
-``is_mark``        part of a transcription mark — ``(.)``, ``(--)``, ``[naurua]``, overlap
-                   brackets (:func:`arviointi.transcripts.mark_spans`) — or of a
-                   pseudonymisation token (``[HENKILÖ 1]``); word statistics leave these out
-``compound_parts`` compound parts in base form, joined with ``+``: "asunnottomuus+työ";
-                   one part for a simple word; ``""`` for tokens without letters
-``role``           the speaker's role in a transcript turn (``interviewer``,
-                   ``interviewee``, …); ``""`` in documents
-=================  ==================================================================
+- ``doc_id`` — the document (join ``Corpus.documents`` on it for metadata)
+- ``segment_id`` — the paragraph or speaker turn
+- ``sent_id`` — sentence number within the document (0-based)
+- ``token_id`` — token number within the document (0-based)
+- ``start_char``, ``end_char`` — offsets in the document's cleaned ``text``:
+  ``text[start_char:end_char]`` is the token
+- ``text`` — the word form as written
+- ``lemma`` — base form from the model's Voikko lemmatizer ("asunnottomuuden" → "asunnottomuus")
+- ``pos`` — Universal Dependencies part of speech
+- ``morph`` — UD morphological features ("Case=Gen|Number=Sing")
+- ``ent_type`` — named-entity label (PERSON, ORG, GPE, LOC, …) or ``""``
+- ``ent_iob`` — ``"B"`` begins an entity, ``"I"`` continues it, ``""`` outside
+- ``is_stop`` — form or lemma is in spaCy's Finnish stop-word list
+- ``is_punct`` — punctuation
+- ``is_mark`` — part of a transcription mark (``(.)``, ``(--)``, ``[naurua]``, overlap brackets;
+  :func:`arviointi.transcripts.mark_spans`) or of a pseudonymisation token (``[HENKILÖ 1]``);
+  word statistics leave these out
+- ``compound_parts`` — compound parts in base form joined with ``+``: "asunnottomuus+työ";
+  one part for a simple word; ``""`` for tokens without letters
+- ``role`` — the speaker's role in a transcript turn (``interviewer``, ``interviewee``, …);
+  ``""`` in documents
 
 Interviewer turns are left out by default (``include_interviewer=True`` keeps them):
 analyses are about what the interviewees say.

@@ -5,7 +5,7 @@ and a header block before the first turn) and its speaker turns. Formats:
 
 ``.txt`` / ``.md``
     One turn starts with a speaker label and a colon: ``H:``/``V:``,
-    ``H1:``/``V2:``, ``Haastattelija:``/``Haastateltava:``, a name (``Liisa:``),
+    ``H1:``/``V2:``, ``Haastattelija:``/``Haastateltava:``, a name (``Aino:``),
     or a WhisperX label (``[SPEAKER_00]:``). Lines without a label continue
     the turn. Lines before the first turn of the form ``Päivämäärä: 12.3.2019``,
     ``Kesto: 45 min`` (keys in :data:`HEADER_KEYS`) are metadata, not turns.
@@ -104,7 +104,7 @@ def default_role(label: str) -> str | None:
 
     Examples
     --------
-    >>> default_role("H"), default_role("V2"), default_role("Haastattelija"), default_role("Liisa")
+    >>> default_role("H"), default_role("V2"), default_role("Haastattelija"), default_role("Aino")
     ('interviewer', 'interviewee', 'interviewer', None)
     """
     for pattern, role in _DEFAULT_ROLES:
