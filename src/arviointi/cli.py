@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder for the pseudonymised corpus (must not exist or be empty)")
     p.add_argument("--key", required=True, help="CSV file for the key (outside the corpus folder)")
     p.add_argument("--allow", action="append", default=[], help="a name to keep (repeat: --allow Espoo --allow AKU)")
-    p.add_argument("--kind", action="append", help="only documents of this kind (e.g. transcript)")
+    p.add_argument("--kind", action="append", help="write only the documents of this kind (e.g. transcript)")
     p.add_argument("--candidates", help="write the candidate table here for review and stop")
     p.add_argument("--reviewed", help="apply a reviewed candidate table (decision column: replace/keep)")
 
@@ -112,15 +112,16 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{len(codings)} codings of {codings[['doc_id', 'start_char']].drop_duplicates().shape[0]} sentences "
               f"→ {args.out}")
     elif args.command == "pseudonymize":
-        kinds = tuple(args.kind) if args.kind else None
+        if args.kind:
+            corpus = corpus.select(kind=args.kind)
         if args.candidates:
-            table = arviointi.find_identifiers(corpus, allow=args.allow, kinds=kinds)
+            table = arviointi.find_identifiers(corpus, allow=args.allow)
             table.assign(contexts=table["contexts"].map(" || ".join)).to_csv(args.candidates, index=False)
             print(f"{len(table)} candidates → {args.candidates}: set 'decision' to keep/replace, then run again "
                   "with --reviewed")
             return 0
         reviewed = pd.read_csv(args.reviewed) if args.reviewed else None
-        safe = arviointi.pseudonymize(corpus, allow=args.allow, key_path=args.key, candidates=reviewed, kinds=kinds)
+        safe = arviointi.pseudonymize(corpus, allow=args.allow, key_path=args.key, candidates=reviewed)
         write_corpus(safe, Path(args.out))
         key = pd.read_csv(args.key)
         print(f"{len(key)} identifiers replaced ({', '.join(f'{n} {t}' for t, n in key['type'].value_counts().items())}); "
