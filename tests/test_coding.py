@@ -50,6 +50,14 @@ def test_codebook_has_the_three_themes_with_finnish_labels(codebook):
     assert frame["color"].dropna().str.fullmatch(r"#[0-9A-Fa-f]{6}").all()
 
 
+def test_required_themes(tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text("themes:\n  - id: haasteet\n    rules:\n      - any: [a]\n", encoding="utf-8")
+    assert load_codebook(path).themes == ["haasteet"]  # a new evaluation brings its own themes
+    with pytest.raises(ArviointiError, match=r"lacks the theme\(s\) \['kokemusasiantuntijuus', 'hyvat_kaytannot'\]"):
+        load_codebook(path, require=THEMES)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -61,14 +69,6 @@ def test_codebook_has_the_three_themes_with_finnish_labels(codebook):
         ("themes:\n  - id: haasteet\n    rules:\n      - unless: [a]\n", r"rule of 'haasteet' has no positive condition"),
     ],
 )
-def test_required_themes(tmp_path):
-    path = tmp_path / "codebook.yaml"
-    path.write_text("themes:\n  - id: haasteet\n    rules:\n      - any: [a]\n", encoding="utf-8")
-    assert load_codebook(path).themes == ["haasteet"]  # a new evaluation brings its own themes
-    with pytest.raises(ArviointiError, match=r"lacks the theme\(s\) \['kokemusasiantuntijuus', 'hyvat_kaytannot'\]"):
-        load_codebook(path, require=THEMES)
-
-
 def test_bad_codebooks_name_file_and_line(tmp_path, text, message):
     path = tmp_path / "codebook.yaml"
     path.write_text(text, encoding="utf-8")
