@@ -40,6 +40,14 @@ def unit_matrix(codings: pd.DataFrame, units: pd.DataFrame, *, codes: Iterable[s
     return out
 
 
+def _both_matrices(coding_a: pd.DataFrame, coding_b: pd.DataFrame, units: pd.DataFrame,
+                   codes: Iterable[str] | None, column: str) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    """The codes compared (both codings' codes by default) and each coding's unit × code matrix."""
+    codes = sorted(set(coding_a[column]) | set(coding_b[column])) if codes is None else list(codes)
+    return codes, unit_matrix(coding_a, units, codes=codes, column=column), \
+        unit_matrix(coding_b, units, codes=codes, column=column)
+
+
 def agreement(
     coding_a: pd.DataFrame,
     coding_b: pd.DataFrame,
@@ -68,9 +76,7 @@ def agreement(
     """
     import krippendorff
 
-    codes = sorted(set(coding_a[column]) | set(coding_b[column])) if codes is None else list(codes)
-    ma = unit_matrix(coding_a, units, codes=codes, column=column)
-    mb = unit_matrix(coding_b, units, codes=codes, column=column)
+    codes, ma, mb = _both_matrices(coding_a, coding_b, units, codes, column)
     rows = []
     n = len(units)
     for code in codes:
@@ -108,9 +114,7 @@ def disagreements(
 ) -> pd.DataFrame:
     """Units the two codings disagree on: ``doc_id``, ``start_char``, ``end_char``, ``text`` (when the
     units have it), ``code``, and which coder (``names``) coded it."""
-    codes = sorted(set(coding_a[column]) | set(coding_b[column])) if codes is None else list(codes)
-    ma = unit_matrix(coding_a, units, codes=codes, column=column)
-    mb = unit_matrix(coding_b, units, codes=codes, column=column)
+    codes, ma, mb = _both_matrices(coding_a, coding_b, units, codes, column)
     rows = []
     keep = [c for c in ("doc_id", "start_char", "end_char", "text") if c in units.columns]
     for code in codes:
