@@ -13,6 +13,7 @@ The data flows one way, one module per step::
 >>> tokens = corpus.tokens()                     # doctest: +SKIP
 """
 
+from . import coding, compare  # noqa: F401 - modules reachable as arviointi.coding, arviointi.compare
 from .agreement import agreement, disagreements
 from .coding import Codebook, ThemeClassifier, autocode, code_matrix, cooccurrence, load_codebook, quotes
 from .compare import compare_codes, contingency_test, rate_ratios

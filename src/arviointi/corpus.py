@@ -41,6 +41,7 @@ import pandas as pd
 
 from .cleaning import clean_text
 from .errors import ArviointiError, ArviointiWarning
+from .readers import LIST_FIELDS as _LIST_FIELDS
 from .readers import read_metadata_file, read_text, split_front_matter
 from .transcripts import TRANSCRIPT_SUFFIXES, default_role, read_transcript
 
@@ -62,7 +63,6 @@ SEGMENT_COLUMNS = ["doc_id", "segment_id", "start_char", "end_char", "speaker", 
 _TEXT_SUFFIXES = {".txt", ".md"}
 _METADATA_FILES = ("metadata.yaml", "metadata.yml", "metadata.csv")
 _SKIP_NAMES = re.compile(r"^(readme|license|licence|copying)(\..*)?$", re.IGNORECASE)
-_LIST_FIELDS = ("cities", "region")
 _DATE_FIELDS = ("published", "updated", "date")
 _DOC_ID = re.compile(r"^[\w.\-#!äöåÄÖÅ ]+$")
 

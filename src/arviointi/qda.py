@@ -30,6 +30,7 @@ import pandas as pd
 
 from .coding import CODING_COLUMNS, Code, Codebook, load_codebook
 from .errors import ArviointiError
+from .readers import LIST_FIELDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import Corpus
@@ -282,7 +283,7 @@ def read_qdpx(path: str | Path) -> tuple[Corpus, pd.DataFrame]:
                                  "evidence": sel.findtext(f"{P}Description") or "", "text": text[start:end],
                                  "coder": users.get(coding.get("creatingUser"))})
     documents = pd.DataFrame(docs)
-    for col in ("cities", "region"):
+    for col in LIST_FIELDS:
         if col in documents.columns:
             documents[col] = [[v.strip() for v in str(x).split(";") if v.strip()] if isinstance(x, str) else []
                               for x in documents[col]]

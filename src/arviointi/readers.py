@@ -276,9 +276,10 @@ def _read_metadata_csv(text: str, path: Path) -> dict[str, dict[str, Any]]:
             value = (value or "").strip()
             if value == "":
                 continue
-            fields[key] = [v.strip() for v in value.split(";") if v.strip()] if key in _LIST_FIELDS else value
+            fields[key] = [v.strip() for v in value.split(";") if v.strip()] if key in LIST_FIELDS else value
         out[name] = fields
     return out
 
 
-_LIST_FIELDS = {"cities", "region"}
+#: Metadata fields that hold lists of names (a document can name several cities).
+LIST_FIELDS = ("cities", "region")

@@ -73,10 +73,10 @@ _PARSED_COLUMNS = TOKEN_COLUMNS[:-1]
 TOKENS_FORMAT = 3
 #: A pseudonymisation token written by :func:`arviointi.pseudonymize` ("[HENKILÖ 1]").
 PSEUDONYM_TOKEN = re.compile(r"\[(?:HENKILÖ|OSOITE|PAIKKA|ORGANISAATIO|PUHELIN|SÄHKÖPOSTI|HENKILÖTUNNUS) \d+\]")
-_ATTR_NAMES = ["ORTH", "LEMMA", "POS", "MORPH", "ENT_TYPE", "ENT_IOB", "IDX", "IS_SPACE", "SENT_START",
-               "IS_PUNCT", "IS_STOP"]
+#: The token attributes read with ``Doc.to_array``, and their column numbers.
+_ATTRS = ["ORTH", "LEMMA", "POS", "MORPH", "ENT_TYPE", "ENT_IOB", "IDX", "IS_SPACE", "SENT_START", "IS_PUNCT",
+          "IS_STOP"]
 (_A_ORTH, _A_LEMMA, _A_POS, _A_MORPH, _A_ENT, _A_IOB, _A_IDX, _A_SPACE, _A_SENT, _A_PUNCT, _A_STOP) = range(11)
-_ATTRS = _ATTR_NAMES
 _IOB = {1: "I", 3: "B"}
 #: Segments longer than this are parsed in pieces (spaCy's ``max_length`` is 1 000 000).
 CHUNK_CHARS = 100_000
@@ -305,7 +305,7 @@ def _fast_docs(items: Iterator[tuple[str, Any]]) -> Iterator[tuple[Any, Any]]:
 def _parse_serial(
     todo: list[tuple[str, str, pd.DataFrame]], *, components: str, batch_size: int, chunk_chars: int,
     on_segment: Any = None,
-) -> Iterator[tuple[str, str, pd.DataFrame]]:
+) -> Iterator[tuple[str, str, pa.Table]]:
     """Parse documents in this process; yield each document's table as soon as it is complete."""
     nlp = load_model()
     stop_words = nlp.Defaults.stop_words
@@ -414,7 +414,7 @@ def _one_blas_thread() -> Iterator[None]:
         yield
 
 
-def _worker(job: tuple[list[tuple[str, str, pd.DataFrame]], str, int, int]) -> list[tuple[str, str, pd.DataFrame]]:
+def _worker(job: tuple[list[tuple[str, str, pd.DataFrame]], str, int, int]) -> list[tuple[str, str, pa.Table]]:
     todo, components, batch_size, chunk_chars = job
     return list(_parse_serial(todo, components=components, batch_size=batch_size, chunk_chars=chunk_chars))
 
@@ -434,7 +434,7 @@ def _split(todo: list[tuple[str, str, pd.DataFrame]], parts: int) -> list[list[t
 def _parse(
     todo: list[tuple[str, str, pd.DataFrame]], *, components: str, batch_size: int, chunk_chars: int,
     progress: bool, total: int, n_process: int,
-) -> Iterator[tuple[str, str, pd.DataFrame]]:
+) -> Iterator[tuple[str, str, pa.Table]]:
     from tqdm import tqdm
 
     load_model()  # loaded before any fork, so worker processes share it copy-on-write
