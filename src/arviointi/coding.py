@@ -406,9 +406,12 @@ class ThemeClassifier:
 def _features(texts: list[str]) -> tuple[list[str], np.ndarray]:
     from .nlp import compound_parts, load_model
 
-    nlp = load_model(disable=("ner",))
+    nlp = load_model()
     terms, vectors = [], []
-    for doc in nlp.pipe(texts, batch_size=64):
+    # only what the features need: no dependency parser, no NER
+    with nlp.select_pipes(disable=["parser", "ner"]):
+        docs = list(nlp.pipe(texts, batch_size=64))
+    for doc in docs:
         feats: list[str] = []
         negating = 0
         for tok in doc:
