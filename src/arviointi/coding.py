@@ -515,7 +515,7 @@ def autocode(
                               "coding with the codebook's rules only", ArviointiWarning, stacklevel=2)
                 return rules
             training = load_training_sentences(training, themes=book.themes)
-        classifier = ThemeClassifier(themes=book.themes).fit(training)
+        classifier = _trained(training, tuple(book.themes))
     units = sentences(tokens, corpus.documents)
     probs = classifier.predict_proba(units["text"].tolist()) if len(units) else pd.DataFrame(columns=classifier.themes)
     coded = set(zip(rules["doc_id"], rules["start_char"], rules["code"]))
@@ -526,6 +526,22 @@ def autocode(
                 rows.append(_row(unit, theme, theme, [f"luokitin p={p[theme]:.2f}"], "classifier", float(p[theme])))
     out = pd.concat([rules, pd.DataFrame(rows, columns=CODING_COLUMNS)], ignore_index=True)
     return _sorted(out, book)
+
+
+_TRAINED: dict[tuple[str, tuple[str, ...]], ThemeClassifier] = {}
+
+
+def _trained(training: pd.DataFrame, themes: tuple[str, ...]) -> ThemeClassifier:
+    """A classifier fitted on ``training``, reused while this process sees the same coded sentences."""
+    import hashlib
+
+    from .nlp import model_version
+
+    digest = hashlib.sha256(pd.util.hash_pandas_object(training[["text", *themes]], index=False).values.tobytes())
+    key = (digest.hexdigest() + model_version(), themes)
+    if key not in _TRAINED:
+        _TRAINED[key] = ThemeClassifier(themes=themes).fit(training)
+    return _TRAINED[key]
 
 
 def _resolve_codebook(corpus: Corpus, codebook: Codebook | str | Path | None) -> Codebook:
