@@ -23,9 +23,7 @@ and the pseudonymised texts before anything is published.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import replace as _dc_replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -33,6 +31,7 @@ from typing import TYPE_CHECKING, Iterable
 import numpy as np
 import pandas as pd
 
+from ._files import atomic_output
 from .errors import ArviointiError
 from .nlp import _voikko
 from .tokens import PSEUDONYM_TOKEN, entities
@@ -238,7 +237,7 @@ def _is_allowed(token_text: str, lemma: str, parts: str, allow: set[str]) -> boo
 def _mentions(corpus: Corpus, *, allow: Iterable[str], kinds: Iterable[str] | None,
               cache_dir: str | Path | None) -> pd.DataFrame:
     """Every mention: doc_id, start_char, end_char, type, key, form."""
-    allowed = {a.lower() for a in allow} | {a.lower() for a in corpus_allow(allow)}
+    allowed = {a.lower() for a in allow} | _allow_lemmas(allow)
     docs = corpus.documents
     if kinds is not None:
         docs = docs[docs["kind"].isin(tuple(kinds))]
@@ -269,9 +268,7 @@ def _mentions(corpus: Corpus, *, allow: Iterable[str], kinds: Iterable[str] | No
     sentence_starts = set(first.to_numpy().tolist())
 
     # 2. street addresses: a capitalised street name (by its last compound part) and a number
-    lemma_by_pos = {}
     for row in tokens.itertuples(index=False):
-        lemma_by_pos[(row.doc_id, row.start_char)] = row
         last = row.compound_parts.split("+")[-1] if row.compound_parts else ""
         if row.text[:1].isupper() and (last in _STREET_PARTS or row.lemma.lower().endswith(tuple(_STREET_PARTS))):
             if _is_allowed(row.text, row.lemma, row.compound_parts, allowed):
@@ -333,7 +330,7 @@ def _mentions(corpus: Corpus, *, allow: Iterable[str], kinds: Iterable[str] | No
     return _resolve_overlaps(mentions)
 
 
-def corpus_allow(allow: Iterable[str]) -> set[str]:
+def _allow_lemmas(allow: Iterable[str]) -> set[str]:
     """Lemmas of the allowed names as well ("Espoossa" → "espoo"), for matching."""
     out = set()
     voikko = _voikko()
@@ -542,14 +539,9 @@ def _check_key_location(key_path: Path, corpus: Corpus) -> None:
 
 def _write_key(key_path: Path, table: pd.DataFrame) -> None:
     key_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".avain-", suffix=".csv", dir=key_path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            table[["replacement", "type", "key", "forms", "count", "n_documents"]].to_csv(fh, index=False)
-        os.replace(tmp, key_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    columns = ["replacement", "type", "key", "forms", "count", "n_documents"]
+    with atomic_output(key_path) as fh:
+        fh.write(table[columns].to_csv(index=False).encode("utf-8"))
 
 
 def _apply(corpus: Corpus, mentions: pd.DataFrame, replacement: dict[tuple[str, str], str],

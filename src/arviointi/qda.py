@@ -15,20 +15,18 @@ files.
 
 from __future__ import annotations
 
-import io
-import os
-import tempfile
 import uuid
 import zipfile
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import IO, TYPE_CHECKING, Any, Callable
 from xml.etree import ElementTree as ET
 
 import numpy as np
 import pandas as pd
 
 from .coding import CODING_COLUMNS, Code, Codebook, load_codebook
+from ._files import atomic_output
 from .errors import ArviointiError
 from .readers import LIST_FIELDS
 
@@ -81,16 +79,10 @@ def _code_elements(parent: ET.Element, codebook: Codebook, ns: str, code: Code |
         _code_elements(el, codebook, ns, c)
 
 
-def _atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as fh:
+        write(fh)
 
 
 def _xml_bytes(root: ET.Element, ns: str) -> bytes:
@@ -194,7 +186,7 @@ def export_qdpx(
     xml = _xml_bytes(root, PROJECT_NS)
     _validate(xml, "Project-mrt2019.xsd", path)
 
-    def write(fh: io.BufferedWriter) -> None:
+    def write(fh: IO[bytes]) -> None:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for name, data in [("project.qde", xml), *((n, t.encode("utf-8")) for n, t in sorted(payload.items()))]:
                 info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: reproducible archives

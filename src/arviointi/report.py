@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._files import atomic_output
 from .errors import ArviointiError
 
 __all__ = ["KEY_DIR", "build_report", "check_report", "print_pdf", "CHROMIUM_FLAGS"]
@@ -31,8 +32,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run
 _TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.DOTALL | re.IGNORECASE)
 
 
-def _page_text(path: Path) -> str:
-    return html.unescape(_TAGS.sub(" ", path.read_text(encoding="utf-8", errors="replace")))
+def _page_text(raw: str) -> str:
+    """A page's visible text (tags, scripts and styles removed, entities decoded)."""
+    return html.unescape(_TAGS.sub(" ", raw))
 
 
 def check_report(build_dir: str | Path, key_dir: str | Path) -> pd.DataFrame:
@@ -53,8 +55,8 @@ def check_report(build_dir: str | Path, key_dir: str | Path) -> pd.DataFrame:
     pages = sorted(p for p in build_dir.rglob("*.html") if "_static" not in p.parts)
     patterns = [(re.compile(rf"(?<!\w){re.escape(f)}(?!\w)", re.IGNORECASE), f, r, k) for f, r, k in forms]
     for page in pages:
-        text = _page_text(page)
         raw = page.read_text(encoding="utf-8", errors="replace")
+        text = _page_text(raw)
         for pattern, form, replacement, key_file in patterns:
             if pattern.search(text) or pattern.search(raw):
                 found.append({"page": str(page.relative_to(build_dir)), "original": form,
@@ -126,10 +128,8 @@ def join_pdf(pages: list[Path], pdf: Path) -> Path:
     writer = PdfWriter()
     for part in parts:
         writer.append(str(part))
-    tmp = pdf.with_suffix(".tmp.pdf")
-    with open(tmp, "wb") as fh:
+    with atomic_output(pdf) as fh:
         writer.write(fh)
-    tmp.replace(pdf)
     for part in parts:
         part.unlink(missing_ok=True)
     return pdf

@@ -41,6 +41,17 @@ def _token_table(tokens: Any, documents: pd.DataFrame | None) -> tuple[pd.DataFr
     return tokens, documents
 
 
+def _words(tokens: pd.DataFrame, *, drop_stop: bool) -> np.ndarray:
+    """Which tokens count as words: not punctuation, not a transcription or pseudonym mark, and (if
+    ``drop_stop``) not a stop word."""
+    keep = ~tokens["is_punct"].to_numpy(bool)
+    if "is_mark" in tokens.columns:
+        keep &= ~tokens["is_mark"].to_numpy(bool)
+    if drop_stop:
+        keep &= ~tokens["is_stop"].to_numpy(bool)
+    return keep
+
+
 def terms(tokens: pd.DataFrame, *, unit: str = "lemma", by: str | Sequence[str] | None = None,
           documents: pd.DataFrame | None = None, drop_stop: bool = True) -> pd.DataFrame:
     """The counted terms: one row per lemma (or compound part), with ``doc_id`` and the ``by`` columns.
@@ -57,11 +68,7 @@ def terms(tokens: pd.DataFrame, *, unit: str = "lemma", by: str | Sequence[str] 
     ['asunnottomuus', 'työ']
     """
     tokens, documents = _token_table(tokens, documents)
-    keep = ~tokens["is_punct"].to_numpy(bool)
-    if "is_mark" in tokens.columns:
-        keep &= ~tokens["is_mark"].to_numpy(bool)
-    if drop_stop:
-        keep &= ~tokens["is_stop"].to_numpy(bool)
+    keep = _words(tokens, drop_stop=drop_stop)
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     token_cols = [c for c in by_cols if c in tokens.columns and c != "doc_id"]
     doc_cols = [c for c in by_cols if c not in tokens.columns]
@@ -215,9 +222,7 @@ def kwic(tokens: pd.DataFrame, documents: pd.DataFrame, *, pattern: str | Sequen
 
 
 def _bigram_table(tokens: pd.DataFrame, *, drop_stop: bool) -> pd.DataFrame:
-    keep = ~tokens["is_punct"].to_numpy(bool)
-    if "is_mark" in tokens.columns:
-        keep &= ~tokens["is_mark"].to_numpy(bool)
+    keep = _words(tokens, drop_stop=False)
     t = tokens.loc[keep, ["doc_id", "sent_id", "token_id", "lemma", "is_stop"]].reset_index(drop=True)
     nxt = t.shift(-1)
     same = (t["doc_id"] == nxt["doc_id"]) & (t["sent_id"] == nxt["sent_id"])
@@ -229,9 +234,7 @@ def _bigram_table(tokens: pd.DataFrame, *, drop_stop: bool) -> pd.DataFrame:
 
 def ngrams(tokens: pd.DataFrame, *, n: int = 2, drop_stop: bool = True) -> pd.DataFrame:
     """Lemma n-grams within sentences (punctuation skipped): ``ngram``, ``count``."""
-    keep = ~tokens["is_punct"].to_numpy(bool)
-    if "is_mark" in tokens.columns:
-        keep &= ~tokens["is_mark"].to_numpy(bool)
+    keep = _words(tokens, drop_stop=False)
     t = tokens.loc[keep, ["doc_id", "sent_id", "lemma", "is_stop"]].reset_index(drop=True)
     parts, same, stop = [t["lemma"]], pd.Series(True, index=t.index), t["is_stop"].copy()
     for k in range(1, n):

@@ -42,7 +42,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -53,6 +52,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute
 import pyarrow.ipc  # noqa: F401 - pa.ipc
 
+from ._files import atomic_output
 from .errors import ArviointiWarning
 from .nlp import compound_parts, fast_lemma, guess_pos, load_model, model_version, voikko_version
 from .transcripts import mark_spans
@@ -223,20 +223,17 @@ def _read_cache(cache: Path, key: str) -> pa.Table | None:
 
 def _write_cache(cache: Path, key: str, table: pa.Table) -> None:
     path = _cache_path(cache, key)
+    opened = False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}-", suffix=".tmp", dir=path.parent)
+        with atomic_output(path) as fh:
+            opened = True
+            _write_ipc(table, fh)
     except OSError as exc:
+        if opened:  # the folder is writable but writing failed: a real error
+            raise
         warnings.warn(f"{cache}: cannot write the token cache ({exc.strerror}); parsing will not be cached",
                       ArviointiWarning, stacklevel=3)
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_ipc(table, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_ipc(table: pa.Table, fh: Any) -> None:

@@ -1,0 +1,28 @@
+"""One way to write a file so that an interrupted run never leaves it half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file handle whose contents replace ``path`` only when the block finishes.
+
+    The data goes to a temporary file in the same folder, which is renamed into place
+    (``os.replace``, atomic on one file system) or removed if anything goes wrong — so
+    readers see the old file or the new one, never a part. Creating the temporary file
+    happens on entering the block, before the body runs.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
