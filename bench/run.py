@@ -52,8 +52,7 @@ def replicate(corpus: Corpus, copies: int) -> Corpus:
                                             city=CITIES[i % len(CITIES)]))
         seg = corpus.segments.assign(doc_id=corpus.segments["doc_id"] + f"-{i}")
         seg["segment_id"] = seg["segment_id"].str.replace(":", f"-{i}:", n=1, regex=False)
-        docs_segs = seg
-        segs.append(docs_segs)
+        segs.append(seg)
     return Corpus(documents=pd.concat(docs, ignore_index=True), segments=pd.concat(segs, ignore_index=True))
 
 
@@ -105,7 +104,6 @@ def main() -> None:
     clear_word_caches()
     t_raw = t_one = 0.0
     n_raw = 0
-    parts = []
     one_cache = tempfile.mkdtemp()
     for p in range(4):
         ids = set(big.documents["doc_id"].iloc[p::4])
