@@ -157,3 +157,8 @@ def test_invalid_identity_code_is_not_an_identity_code(folder, tmp_path):
         "H: Mikä oli tunnus?\nV: Se oli 070391-4553 ja lomakkeessa luki 070391-4554.\n", encoding="utf-8")
     cands = find_identifiers(load_corpus(folder), cache_dir=tmp_path / "c")
     assert cands.loc[cands["type"] == "id_code", "candidate"].tolist() == ["070391-4553"]
+
+
+def test_key_file_is_private(pseudonymized):
+    _, key = pseudonymized
+    assert key.stat().st_mode & 0o077 == 0  # no access for group or others

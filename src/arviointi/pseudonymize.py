@@ -540,7 +540,7 @@ def _check_key_location(key_path: Path, corpus: Corpus) -> None:
 def _write_key(key_path: Path, table: pd.DataFrame) -> None:
     key_path.parent.mkdir(parents=True, exist_ok=True)
     columns = ["replacement", "type", "key", "forms", "count", "n_documents"]
-    with atomic_output(key_path) as fh:
+    with atomic_output(key_path, private=True) as fh:  # the key is for the researcher's eyes only
         fh.write(table[columns].to_csv(index=False).encode("utf-8"))
 
 
